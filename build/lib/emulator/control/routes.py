@@ -1,0 +1,61 @@
+"""The core of the control API: health, reset, accounts and the clock (CONTROL-API.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from emulator.control.errors import ControlError
+from emulator.control.schemas import AccountSchema, AdvanceSchema
+from emulator.core import request as req
+from emulator.core.auth import Account
+from emulator.core.clock import rfc3339
+
+bp = Blueprint("control", __name__, url_prefix="/_emulator")
+
+
+@bp.get("/health")
+def health():
+    store = req.store()
+    return {"status": "ok", "accounts": len(store.accounts), "now": rfc3339(store.clock.time())}
+
+
+@bp.post("/reset")
+def reset():
+    req.store().reset()
+    return {"status": "ok"}
+
+
+@bp.post("/accounts")
+def create_account():
+    store = req.store()
+    data = req.body(AccountSchema, ControlError)
+    with store.lock:
+        if data["sid"] in store.accounts:
+            raise ControlError(409, f"account {data['sid']} exists")
+        if store.login(data["api_key"], data["api_token"]) is not None or data["api_key"] in store.accounts:
+            raise ControlError(409, f"api_key {data['api_key']} belongs to another account")
+        account = Account(**data)
+        store.add_account(account)
+    return account.to_dict(), 201
+
+
+@bp.get("/accounts")
+def list_accounts():
+    return {"accounts": [a.to_dict() for a in req.store().accounts.values()]}
+
+
+@bp.get("/clock")
+def clock():
+    store = req.store()
+    return {"now": rfc3339(store.clock.time()), "offset_seconds": store.clock.offset}
+
+
+@bp.post("/clock/advance")
+def advance():
+    store = req.store()
+    seconds = req.body(AdvanceSchema, ControlError)["seconds"]
+    with store.lock:
+        store.clock.advance(seconds)
+    ran = store.scheduler.run_due()  # everything that fell due has happened before we answer
+    store.scheduler.wake()
+    return {"now": rfc3339(store.clock.time()), "offset_seconds": store.clock.offset, "jobs_run": ran}

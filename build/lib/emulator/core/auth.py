@@ -1,0 +1,47 @@
+"""Accounts (ExoPhones account = ExoBridge tenant) and HTTP Basic credentials."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from flask import request
+from marshmallow import Schema, fields, validate
+
+SID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be 1-64 letters, digits, '_', '.' or '-'")
+
+
+class AccountSchema(Schema):
+    sid = fields.String(required=True, validate=SID)
+    api_key = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    api_token = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+@dataclass(frozen=True)
+class Account:
+    sid: str
+    api_key: str
+    api_token: str
+
+    def accepts(self, username: str, password: str) -> bool:
+        """API-NOTES: ``api_key:api_token`` and ``sid:api_token`` both work."""
+        return password == self.api_token and username in (self.api_key, self.sid)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Credentials:
+    """How a request's Basic credentials relate to the account named in its path."""
+
+    OK, MISSING, WRONG, OTHER_ACCOUNT = "ok", "missing", "wrong", "other_account"
+
+
+def check_basic(store, sid: str) -> str:
+    """Classify the request's Basic credentials for account ``sid`` (a ``Credentials`` value)."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username:
+        return Credentials.MISSING
+    account = store.login(auth.username, auth.password or "")
+    if account is None:
+        return Credentials.WRONG
+    return Credentials.OK if account.sid == sid else Credentials.OTHER_ACCOUNT

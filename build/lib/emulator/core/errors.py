@@ -1,0 +1,76 @@
+"""The one error type every family's errors derive from, and the HTTP reason phrases they fall back to."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, ClassVar, Mapping
+
+
+def reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class ApiError(Exception):
+    """An error answered in its family's documented envelope.
+
+    Models raise it, the app renders it in one place (``body()`` with ``status``). Each family subclasses
+    it once, defining ``body()`` and, where the family documents codes, the ``codes`` table
+    ``{code: (http status, message)}`` that faults, tests and the docs read.
+    """
+
+    codes: ClassVar[Mapping[int, tuple[int, str]]] = {}
+
+    def __init__(self, status: int, message: str | None = None, code: int | None = None):
+        super().__init__(message or reason(status))
+        self.status = status
+        self.message = message or reason(status)
+        self.code = code
+
+    @classmethod
+    def of(cls, code: int, message: str | None = None) -> "ApiError":
+        """The error for a documented code, with its documented status and message."""
+        status, text = cls.codes[code]
+        return cls(status, message or text, code)
+
+    @classmethod
+    def from_status(cls, status: int, code: int | None = None, message: str | None = None) -> "ApiError":
+        """The error for an HTTP status (routing errors, injected faults); families map it to their codes."""
+        if code is not None and code in cls.codes and message is None:
+            message = cls.codes[code][1]
+        return cls(status, message, code)
+
+    @classmethod
+    def invalid(cls, messages: Any, missing: bool = False) -> "ApiError":
+        """A request that failed its schema; ``missing`` when only required fields were absent."""
+        return cls(400, describe(messages))
+
+    def body(self) -> dict:
+        raise NotImplementedError
+
+
+def describe(messages: Any, prefix: str = "") -> str:
+    """marshmallow's nested error dict as one readable line: ``field: message; other.0: message``."""
+    if isinstance(messages, Mapping):
+        parts = [describe(v, f"{prefix}{k}." if prefix or k != "_schema" else "") for k, v in messages.items()]
+        return "; ".join(p for p in parts if p)
+    if isinstance(messages, (list, tuple)):
+        texts = [m for m in messages if isinstance(m, str)]
+        nested = [describe(m, prefix) for m in messages if not isinstance(m, str)]
+        head = f"{prefix.rstrip('.')}: " if prefix else ""
+        return "; ".join(([head + " ".join(texts)] if texts else []) + nested)
+    return f"{prefix.rstrip('.')}: {messages}" if prefix else str(messages)
+
+
+def only_missing(messages: Any) -> bool:
+    """True when every schema error is a missing required field (families with a distinct code for it)."""
+    if isinstance(messages, Mapping):
+        return all(only_missing(v) for v in messages.values())
+    if isinstance(messages, (list, tuple)):
+        return all(only_missing(m) if not isinstance(m, str) else m == MISSING for m in messages)
+    return messages == MISSING
+
+
+MISSING = "Missing data for required field."

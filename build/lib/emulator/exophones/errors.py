@@ -1,0 +1,63 @@
+"""The two ExoPhones envelopes: v2_beta's classic ``RestException`` and v2's response blocks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar, Mapping
+
+from flask import request
+
+from emulator.core.errors import ApiError
+
+
+class RestException(ApiError):
+    """v2_beta (and any path no family owns): ``{"RestException": {"Status", "Message", "Code"}}``."""
+
+    def body(self) -> dict:
+        return {"RestException": {"Status": self.status, "Message": self.message, "Code": self.code}}
+
+
+class V2Error(ApiError):
+    """v2: the request envelope with one failed response block carrying ``error_data``."""
+
+    # http status -> (error_data.code, description). 1000 is documented (seed 002); 1010 is Exotel's
+    # documented v2 "Authentication failed"; the rest are the emulator's choices (README fidelity notes).
+    codes: ClassVar[Mapping[int, tuple[int, str]]] = {
+        1000: (404, "Not Found"),
+        1001: (400, "Bad Request"),
+        1010: (401, "Authentication failed"),
+        1011: (403, "Forbidden"),
+        1002: (405, "Method Not Allowed"),
+        1003: (413, "Request Entity Too Large"),
+        1004: (429, "Too Many Requests"),
+        1005: (500, "Internal Server Error"),
+    }
+    by_status: ClassVar[Mapping[int, int]] = {status: code for code, (status, _) in codes.items()}
+
+    @classmethod
+    def from_status(cls, status: int, code: int | None = None, message: str | None = None) -> "V2Error":
+        code = code if code is not None else cls.by_status.get(status, cls.by_status[400 if status < 500 else 500])
+        return cls(status, message or (cls.codes[code][1] if code in cls.codes else None), code)
+
+    @classmethod
+    def invalid(cls, messages, missing: bool = False) -> "V2Error":
+        from emulator.core.errors import describe
+
+        return cls(400, describe(messages), 1001)
+
+    def __init__(self, status: int, message: str | None = None, code: int | None = None):
+        super().__init__(status, message, code if code is not None else self.by_status.get(status, 1001))
+
+    def body(self) -> dict:
+        description = self.codes[self.code][1] if self.code in self.codes else self.message
+        return {
+            "request_id": uuid.uuid4().hex,
+            "method": request.method,
+            "http_code": self.status,
+            "response": [{
+                "code": self.status,
+                "status": "failure",
+                "data": None,
+                "error_data": {"code": self.code, "description": description, "message": self.message},
+            }],
+        }

@@ -1,0 +1,108 @@
+"""What ExoPhones requests and fixture files may contain."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
+CONNECTIVITY = ("active", "major_outage", "partial_network_outage")
+PRICE = validate.Regexp(r"^\d+\.\d{6}$", error="must be a price like 499.000000")
+E164 = validate.Regexp(r"^\+[1-9]\d{6,14}$", error="must be an E.164 number like +918012345678")
+URL = fields.Url(require_tld=False, schemes={"http", "https"}, validate=validate.Length(max=2048))
+BOOL = {"truthy": {"true", "True", True}, "falsy": {"false", "False", False}}
+
+
+class Lenient(Schema):
+    class Meta:
+        # Exotel ignores parameters it does not know (cache busters, SDK extras); so does the emulator.
+        unknown = EXCLUDE
+
+
+class AvailableQuery(Lenient):
+    IncomingSMS = fields.Boolean(**BOOL)
+    InRegion = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="must be a telecom circle like KA"))
+    Contains = fields.String(validate=validate.Regexp(r"^\+?\d{1,15}$", error="must be digits"))
+
+
+class ListQuery(Lenient):
+    Page = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+    PageSize = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+
+
+class UpdateBody(Lenient):
+    FriendlyName = fields.String(validate=validate.Length(min=1, max=255))
+    VoiceUrl = URL
+    SMSUrl = URL
+
+
+class BuyBody(UpdateBody):
+    PhoneNumber = fields.String(required=True, validate=validate.Regexp(r"^\+?\d{6,15}$",
+                                                                         error="must be a phone number"))
+
+
+class Endpoint(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(CONNECTIVITY))
+    alternate_exophone = fields.List(fields.String(validate=E164), allow_none=True, load_default=None)
+
+
+class ConnectivityBody(Schema):
+    incoming_call = fields.Nested(Endpoint)
+    outgoing_call = fields.Nested(Endpoint)
+
+
+# ---- fixtures -------------------------------------------------------------------------------------------
+
+
+class Capabilities(Schema):
+    voice = fields.Boolean(load_default=True)
+    sms = fields.Boolean(load_default=False)
+
+
+class Pricing(Schema):
+    one_time_price = fields.String(load_default="0.000000", validate=PRICE)
+    rental_price = fields.String(load_default="0.000000", validate=PRICE)
+    incoming_rate = fields.String(load_default="0.000000", validate=PRICE)
+    incoming_pulse = fields.String(load_default="60", validate=validate.Regexp(r"^\d+$"))
+
+
+class NumberType(Pricing):
+    count = fields.Integer(load_default=60, validate=validate.Range(min=0, max=100_000))
+    capabilities = fields.Nested(Capabilities, load_default=lambda: {"voice": True, "sms": False})
+    # region -> patterns of the national number, '#' a random digit (Faker's numerify)
+    formats = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
+                          values=fields.List(fields.String(validate=validate.Regexp(r"^[0-9#]{4,14}$")),
+                                             validate=validate.Length(min=1)),
+                          required=True, validate=validate.Length(min=1))
+
+
+class Country(Schema):
+    country_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    country = fields.String(required=True)
+    dial_code = fields.String(required=True, validate=validate.Regexp(r"^\d{1,3}$"))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    trunk_prefix = fields.String(load_default="0", validate=validate.Regexp(r"^\d?$"))
+    regions = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")), load_default=list)
+    types = fields.Dict(keys=fields.String(validate=validate.OneOf(NUMBER_TYPES)), values=fields.Nested(NumberType),
+                        required=True)
+
+
+class Listing(Pricing):
+    account_sid = fields.String(required=True)
+    phone_number = fields.String(required=True, validate=E164)
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    region = fields.String(required=True)
+    number_type = fields.String(required=True, validate=validate.OneOf(NUMBER_TYPES))
+    capabilities = fields.Nested(Capabilities, load_default=lambda: {"voice": True, "sms": False})
+    vanity_number = fields.Boolean(load_default=False)
+
+
+class Owned(Listing):
+    friendly_name = fields.String(validate=validate.Length(min=1, max=255))
+    voice_url = fields.Url(require_tld=False, allow_none=True, load_default=None)
+    sms_url = fields.Url(require_tld=False, allow_none=True, load_default=None)
+
+
+class FixtureFile(Schema):
+    countries = fields.List(fields.Nested(Country), load_default=list)
+    available = fields.List(fields.Nested(Listing), load_default=list)
+    exophones = fields.List(fields.Nested(Owned), load_default=list)

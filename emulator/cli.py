@@ -1,0 +1,71 @@
+"""The ``exotel-emulator`` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exotel-emulator", description="A local emulator of Exotel's HTTP APIs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve every API family and the control API on one port")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    serve.add_argument("--fixtures", metavar="DIR", help="a fixtures directory replacing the shipped one")
+    serve.add_argument("--seed", type=int, default=0, help="seed for generated inventories (default 0)")
+    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    serve.add_argument("--debug", action="store_true", help="Flask's development server, for debugging only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return serve(args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from emulator.app import create_app
+    from emulator.core.fixtures import FixtureError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed})
+    except FixtureError as exc:
+        print(f"exotel-emulator: bad fixtures: {exc}", file=sys.stderr)
+        return 2
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
+        return 0
+
+    from waitress.server import create_server
+
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="exotel-emulator")
+    host, port = server.effective_host, server.effective_port
+    shown = f"[{host}]" if ":" in str(host) else host
+    store = app.extensions["exotel_emulator"]
+    print(f"exotel-emulator listening on http://{shown}:{port}", flush=True)
+    for account in store.accounts.values():
+        print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}", flush=True)
+
+    def stop(*_):
+        # close the server from another thread: waitress's loop exits once its sockets are closed
+        threading.Thread(target=server.close, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        on_exit = app.extensions.get("exotel_emulator_on_exit", [])
+        for hook in on_exit:
+            hook()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""What every API family uses: errors, state, clock, callbacks, fixtures and auth."""

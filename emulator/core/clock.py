@@ -1,0 +1,135 @@
+"""The emulator's clock (real time plus an offset tests can advance) and the jobs that run on it."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+
+
+class Clock:
+    """Real time plus an offset; ``advance`` moves it forward, ``reset`` back to real time."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self._offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.time(), timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        self._offset += seconds
+
+    def reset(self, offset: float = 0.0) -> None:
+        self._offset = offset
+
+    @property
+    def offset(self) -> float:
+        return self._offset
+
+
+def rfc3339(ts: float) -> str:
+    """``2018-08-22T12:22:49Z``, the v2 and control API format."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc3339_ist(ts: float) -> str:
+    """``2023-03-23T09:36:26+05:30``, the integrations format (Exotel's servers run on IST)."""
+    return datetime.fromtimestamp(ts, IST).isoformat(timespec="seconds")
+
+
+def classic(ts: float) -> str:
+    """``2016-11-09 13:48:12`` in IST, the v2_beta and ExoBridge callback format."""
+    return datetime.fromtimestamp(ts, IST).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Job:
+    __slots__ = ("due", "fn", "cancelled")
+
+    def __init__(self, due: float, fn: Callable[[], None]):
+        self.due, self.fn, self.cancelled = due, fn, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Scheduler:
+    """Runs jobs once the emulator clock reaches their time.
+
+    Due jobs run when the clock is advanced (synchronously, before the advance answers) and, as real time
+    passes, from one background thread that sleeps until the earliest job, so an allocation with a 20 s
+    policy expires 20 s later even if nobody touches the clock.
+    """
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._heap: list[tuple[float, int, Job]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._run_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def at(self, due: float, fn: Callable[[], None]) -> Job:
+        job = Job(due, fn)
+        with self._cond:
+            heapq.heappush(self._heap, (due, next(self._seq), job))
+            if self._thread is None and not self._stopped:
+                self._thread = threading.Thread(target=self._loop, name="emulator-scheduler", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return job
+
+    def run_due(self) -> int:
+        """Run every job due by now, oldest first; returns how many ran."""
+        ran = 0
+        with self._run_lock:  # one runner at a time, so a job never runs twice
+            while True:
+                with self._cond:
+                    if not self._heap or self._heap[0][0] > self.clock.time():
+                        return ran
+                    _, _, job = heapq.heappop(self._heap)
+                if not job.cancelled:
+                    job.fn()
+                    ran += 1
+
+    def clear(self) -> None:
+        with self._cond:
+            self._heap.clear()
+
+    def pending(self) -> int:
+        with self._cond:
+            return sum(1 for _, _, j in self._heap if not j.cancelled)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def wake(self) -> None:
+        """Re-evaluate the earliest due time (after the clock moved)."""
+        with self._cond:
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if self._stopped:
+                    return
+                wait = self._heap[0][0] - self.clock.time() if self._heap else None
+                if wait is None or wait > 0:
+                    self._cond.wait(timeout=min(wait, 60.0) if wait is not None else None)
+                    continue
+            try:
+                self.run_due()
+            except Exception:  # a failing job must not kill the timer for every other job
+                import logging
+
+                logging.getLogger(__name__).exception("scheduled job failed")
