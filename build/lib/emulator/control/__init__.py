@@ -1,9 +1,0 @@
-"""The emulator's own API under /_emulator/ (CONTROL-API.md), a family like the others."""
-
-from emulator.control.errors import ControlError
-from emulator.control.routes import bp
-from emulator.core.family import Family
-
-FAMILY = Family(name="control", envelopes={"/_emulator/": ControlError}, blueprint=bp)
-
-__all__ = ["FAMILY", "ControlError"]

@@ -1,1 +1,0 @@
-"""What every API family uses: errors, state, clock, callbacks, fixtures and auth."""
