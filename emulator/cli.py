@@ -6,7 +6,6 @@ import argparse
 import logging
 import signal
 import sys
-import threading
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +31,8 @@ def serve(args: argparse.Namespace) -> int:
     from emulator.core.fixtures import FixtureError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # "Task queue depth is N" is waitress reporting a burst of concurrent clients, not a problem
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed})
     except FixtureError as exc:
@@ -51,16 +52,14 @@ def serve(args: argparse.Namespace) -> int:
     for account in store.accounts.values():
         print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}", flush=True)
 
-    def stop(*_):
-        # close the server from another thread: waitress's loop exits once its sockets are closed
-        threading.Thread(target=server.close, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
+    # SIGTERM (docker stop, CI teardown) ends the loop like Ctrl-C does, so the exit hooks still run
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        server.close()
         on_exit = app.extensions.get("exotel_emulator_on_exit", [])
         for hook in on_exit:
             hook()

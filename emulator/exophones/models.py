@@ -157,8 +157,6 @@ class ExoPhones(Model):
     def available(self, sid: str, code: str, number_type: str, sms: bool | None = None,
                   region: str | None = None, contains: str | None = None) -> list[Listing]:
         country = self.country(code)
-        if number_type not in country["types"] and (code, number_type) not in self.inventory(sid):
-            raise ExoPhoneError(404, f"No {number_type} ExoPhones are available in country {code}")
         if region is not None and region not in country["regions"]:
             raise ExoPhoneError(400, f"InRegion {region} is not a telecom circle of {code}: "
                                      f"{', '.join(country['regions'])}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from emulator.core.fields import HttpUrl
+
 NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
 CONNECTIVITY = ("active", "major_outage", "partial_network_outage")
 PRICE = validate.Regexp(r"^\d+\.\d{6}$", error="must be a price like 499.000000")
 E164 = validate.Regexp(r"^\+[1-9]\d{6,14}$", error="must be an E.164 number like +918012345678")
-URL = fields.Url(require_tld=False, schemes={"http", "https"}, validate=validate.Length(max=2048))
 BOOL = {"truthy": {"true", "True", True}, "falsy": {"false", "False", False}}
 
 
@@ -31,8 +32,8 @@ class ListQuery(Lenient):
 
 class UpdateBody(Lenient):
     FriendlyName = fields.String(validate=validate.Length(min=1, max=255))
-    VoiceUrl = URL
-    SMSUrl = URL
+    VoiceUrl = HttpUrl()
+    SMSUrl = HttpUrl()
 
 
 class BuyBody(UpdateBody):
@@ -98,8 +99,8 @@ class Listing(Pricing):
 
 class Owned(Listing):
     friendly_name = fields.String(validate=validate.Length(min=1, max=255))
-    voice_url = fields.Url(require_tld=False, allow_none=True, load_default=None)
-    sms_url = fields.Url(require_tld=False, allow_none=True, load_default=None)
+    voice_url = HttpUrl(allow_none=True, load_default=None)
+    sms_url = HttpUrl(allow_none=True, load_default=None)
 
 
 class FixtureFile(Schema):

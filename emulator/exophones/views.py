@@ -55,6 +55,8 @@ def beta(p: ExoPhone) -> dict:
 
 def v2(p: ExoPhone) -> dict:
     body = _exophone(p, rfc3339, f"/v2/accounts/{p.account_sid}/incoming-phone-numbers/{p.sid}")
+    # seed 002's voice-only landline shows {"voice": true}: v2 names only the capabilities a number has
+    body["capabilities"] = {k: v for k, v in body["capabilities"].items() if v}
     body["connectivity"] = {
         direction: {"status": c["status"], "last_check_time": rfc3339(c["last_check_time"]),
                     "alternate_exophone": c["alternate_exophone"]}
@@ -71,7 +73,7 @@ def countries(sid: str, countries: dict) -> dict:
             "country_code": code,
             "country": c["country"],
             "uri": f"{base}/{code}",
-            "subresource_uris": {t: f"{base}/{code}/{t}" for t in NUMBER_TYPE_URIS if t in c["types"]},
+            "subresource_uris": {t: f"{base}/{code}/{t}" for t in NUMBER_TYPE_URIS},
         } for code, c in countries.items()],
     }
 

@@ -1,0 +1,179 @@
+"""Benchmark: start the emulator as a user would and print time-to-healthy, throughput, p99 and memory.
+
+    python bench/bench.py [--seconds 5] [--clients 16] [--owned 100000]
+
+Everything talks to 127.0.0.1 only. Load comes from several client processes (16 keep-alive
+connections in all), so the Python client is not the bottleneck on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).with_name("exotel-emulator")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "emulator"]
+
+
+def start(*extra: str) -> tuple[subprocess.Popen, str, dict, float]:
+    """Start ``serve --port 0``; returns the process, base URL, default account and seconds to healthy."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command() + ["serve", "--port", "0", *extra], stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().split("listening on ")[1].strip()
+    account = dict(part.split("=", 1) for part in proc.stdout.readline().split()[1:])
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_emulator/health", timeout=1) as r:
+                if r.status == 200:
+                    return proc, url, account, time.perf_counter() - started
+        except OSError:
+            time.sleep(0.005)
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines())
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _client(args) -> list[float]:
+    host, port, path, headers, threads, seconds = args
+    import threading
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def run():
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        mine = []
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            mine.append(time.perf_counter() - t0)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return latencies
+
+
+def load(url: str, path: str, headers: dict, clients: int, seconds: float) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of ``clients`` keep-alive connections for ``seconds``."""
+    host, port = url.split("//")[1].rsplit(":", 1)
+    processes = min(4, clients)
+    per = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    with multiprocessing.Pool(processes) as pool:
+        started = time.perf_counter()
+        results = pool.map(_client, [(host, int(port), path, headers, n, seconds) for n in per])
+        elapsed = time.perf_counter() - started
+    latencies = sorted(l for r in results for l in r)
+    return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99)] * 1000
+
+
+def timed_get(url: str, path: str, headers: dict, n: int = 200) -> float:
+    """Median latency (ms) of ``n`` sequential GETs."""
+    host, port = url.split("//")[1].rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port))
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 200, (path, r.status)
+        times.append(time.perf_counter() - t0)
+    conn.close()
+    return sorted(times)[n // 2] * 1000
+
+
+def auth_headers(account: dict) -> dict:
+    token = base64.b64encode(f"{account['api_key']}:{account['api_token']}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def big_fixtures(owned: int) -> Path:
+    """The shipped fixtures plus ``owned`` ExoPhones for the default account."""
+    target = Path(tempfile.mkdtemp(prefix="exotel-bench-")) / "fixtures"
+    shutil.copytree(ROOT / "fixtures", target)
+    sid = json.loads((target / "accounts.json").read_text())["accounts"][0]["sid"]
+    numbers = [{"account_sid": sid, "phone_number": f"+9122{n:08d}", "country": "IN", "region": "MU",
+                "number_type": "Landline"} for n in range(owned)]
+    (target / "exophones" / "bulk.json").write_text(json.dumps({"exophones": numbers}))
+    return target
+
+
+def first_sid(url: str, headers: dict, base: str) -> str:
+    conn = http.client.HTTPConnection(*url.split("//")[1].rsplit(":", 1))
+    conn.request("GET", base + "?PageSize=1", headers=headers)
+    sid = json.loads(conn.getresponse().read())["incoming_phone_numbers"][0]["sid"]
+    conn.close()
+    return sid
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--owned", type=int, default=100_000)
+    args = parser.parse_args()
+
+    proc, url, account, healthy = start()
+    try:
+        headers = auth_headers(account)
+        base = f"/v2_beta/Accounts/{account['sid']}/IncomingPhoneNumbers"
+        path = f"{base}/{first_sid(url, headers, base)}"
+        rps, p99 = load(url, path, headers, args.clients, args.seconds)
+        rss, peak = rss_mb(proc.pid)
+        small_get, small_list = timed_get(url, path, headers), timed_get(url, base + "?Page=0&PageSize=50", headers)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+    print(f"time to healthy          {healthy * 1000:8.0f} ms   (target <= 500)")
+    print(f"GET one ExoPhone         {rps:8.0f} req/s with {args.clients} clients (target >= 1000), p99 {p99:.1f} ms")
+    print(f"resident memory          {rss:8.1f} MB after the load (peak {peak:.1f} MB; target <= 50)")
+
+    fixtures = big_fixtures(args.owned)
+    proc, url, account, healthy_big = start("--fixtures", str(fixtures))
+    try:
+        last_page = (args.owned + 3) // 50 - 1
+        big_get = timed_get(url, f"{base}/{first_sid(url, headers, base)}", headers)
+        big_list = timed_get(url, base + "?Page=0&PageSize=50", headers)
+        big_late = timed_get(url, f"{base}?Page={last_page}&PageSize=50", headers)
+        rss_big, _ = rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(fixtures.parent, ignore_errors=True)
+    print(f"with {args.owned:,} owned numbers (start-up {healthy_big:.1f} s, {rss_big:.0f} MB):")
+    print(f"  GET one ExoPhone       {small_get:6.2f} ms with 3 owned  -> {big_get:6.2f} ms")
+    print(f"  list page 0 (50)       {small_list:6.2f} ms with 3 owned  -> {big_list:6.2f} ms")
+    print(f"  list last page (50)                            -> {big_late:6.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

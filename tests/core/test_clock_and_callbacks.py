@@ -1,0 +1,95 @@
+"""The emulator clock, its scheduler, and the callback dispatcher."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from emulator.core.callbacks import Dispatcher
+from emulator.core.clock import Clock, Scheduler, classic, rfc3339
+
+
+def test_clock_advances_and_resets():
+    clock = Clock()
+    before = clock.time()
+    clock.advance(3600)
+    assert clock.time() - before >= 3600
+    clock.reset()
+    assert clock.time() - before < 60
+
+
+def test_formats():
+    assert rfc3339(0) == "1970-01-01T00:00:00Z"
+    assert classic(0) == "1970-01-01 05:30:00"  # IST
+
+
+def test_scheduler_runs_due_jobs_in_order_on_advance_and_skips_cancelled():
+    clock = Clock()
+    scheduler = Scheduler(clock)
+    ran = []
+    scheduler.at(clock.time() + 100, lambda: ran.append("b"))
+    scheduler.at(clock.time() + 50, lambda: ran.append("a"))
+    scheduler.at(clock.time() + 60, lambda: ran.append("never")).cancel()
+    scheduler.at(clock.time() + 1000, lambda: ran.append("later"))
+    assert scheduler.run_due() == 0 and ran == []
+    clock.advance(200)
+    assert scheduler.run_due() == 2 and ran == ["a", "b"]
+    assert scheduler.pending() == 1
+    scheduler.stop()
+
+
+def test_scheduler_runs_jobs_as_real_time_passes():
+    clock = Clock()
+    scheduler = Scheduler(clock)
+    done = threading.Event()
+    scheduler.at(clock.time() + 0.05, done.set)
+    assert done.wait(5)
+    scheduler.stop()
+
+
+def dead_url() -> str:
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/hook"
+
+
+def test_delivery_is_logged_with_status(listener):
+    dispatcher = Dispatcher(Clock(), timeout=1, retries=1, backoff=0.01)
+    entry = dispatcher.send(listener.url + "/cb", "test_event", {"a": 1})
+    assert entry["state"] == "pending"
+    assert dispatcher.wait_idle()
+    [logged] = dispatcher.entries()
+    assert logged["state"] == "delivered" and logged["status_code"] == 200 and logged["attempts"] == 1
+    assert logged["event"] == "test_event" and logged["payload"] == {"a": 1} and logged["delivered_at"]
+    assert listener.wait(1)[0]["json"] == {"a": 1} and listener.received[0]["path"] == "/cb"
+
+
+def test_dead_url_is_retried_then_failed_without_blocking_send():
+    dispatcher = Dispatcher(Clock(), timeout=0.5, retries=2, backoff=0.01)
+    started = time.monotonic()
+    dispatcher.send(dead_url(), "test_event", {})
+    assert time.monotonic() - started < 0.1  # send only queues
+    assert dispatcher.wait_idle()
+    [logged] = dispatcher.entries()
+    assert logged["state"] == "failed" and logged["attempts"] == 3 and "ConnectionError" in logged["error"]
+
+
+def test_server_errors_are_retried_client_errors_are_not(listener):
+    dispatcher = Dispatcher(Clock(), timeout=1, retries=2, backoff=0.01)
+    listener.status = 503
+    dispatcher.send(listener.url, "e", {})
+    dispatcher.wait_idle()
+    assert dispatcher.entries()[0]["attempts"] == 3
+    listener.status = 404
+    dispatcher.send(listener.url, "e", {})
+    dispatcher.wait_idle()
+    assert dispatcher.entries()[1]["attempts"] == 1 and dispatcher.entries()[1]["state"] == "failed"
+
+
+def test_log_is_bounded():
+    dispatcher = Dispatcher(Clock(), timeout=0.2, retries=0, log_size=3)
+    for i in range(5):
+        dispatcher.send(dead_url(), "e", {"i": i})
+    dispatcher.wait_idle()
+    assert [e["payload"]["i"] for e in dispatcher.entries()] == [2, 3, 4]
