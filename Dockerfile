@@ -8,4 +8,5 @@ ENV HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=2s \
   CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_emulator/health' % os.environ['PORT'], timeout=2)"
-CMD exotel-emulator serve --host "$HOST" --port "$PORT"
+# exec: the emulator itself is PID 1, so docker stop (SIGTERM) reaches it and its exit hooks run
+CMD exec exotel-emulator serve --host "$HOST" --port "$PORT"
