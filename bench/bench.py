@@ -148,7 +148,6 @@ def main() -> None:
         path = f"{base}/{first_sid(url, headers, base)}"
         rps, p99 = load(url, path, headers, args.clients, args.seconds)
         rss, peak = rss_mb(proc.pid)
-        small_get, small_list = timed_get(url, path, headers), timed_get(url, base + "?Page=0&PageSize=50", headers)
     finally:
         proc.terminate()
         proc.wait()
@@ -157,22 +156,31 @@ def main() -> None:
     print(f"GET one ExoPhone         {rps:8.0f} req/s with {args.clients} clients (target >= 1000), p99 {p99:.1f} ms")
     print(f"resident memory          {rss:8.1f} MB after the load (peak {peak:.1f} MB; target <= 50)")
 
-    fixtures = big_fixtures(args.owned)
-    proc, url, account, healthy_big = start("--fixtures", str(fixtures))
+    # list and get must not grow with the number of owned ExoPhones: same requests, 100 vs --owned numbers
+    costs = {n: scale(n, headers, base) for n in (100, args.owned)}
+    small, big = costs[100], costs[args.owned]
+    print(f"cost with 100 -> {args.owned:,} owned numbers (median of 200 sequential requests):")
+    for name in ("get", "list first page", "list last page"):
+        print(f"  {name:22s} {small[name]:6.2f} ms -> {big[name]:6.2f} ms")
+    print(f"  (start-up with {args.owned:,} numbers in fixtures: {big['healthy']:.1f} s, {big['rss']:.0f} MB)")
+
+
+def scale(owned: int, headers: dict, base: str) -> dict:
+    fixtures = big_fixtures(owned)
+    proc, url, _, healthy = start("--fixtures", str(fixtures))
     try:
-        last_page = (args.owned + 3) // 50 - 1
-        big_get = timed_get(url, f"{base}/{first_sid(url, headers, base)}", headers)
-        big_list = timed_get(url, base + "?Page=0&PageSize=50", headers)
-        big_late = timed_get(url, f"{base}?Page={last_page}&PageSize=50", headers)
-        rss_big, _ = rss_mb(proc.pid)
+        last_page = (owned + 3 - 1) // 50
+        return {
+            "get": timed_get(url, f"{base}/{first_sid(url, headers, base)}", headers),
+            "list first page": timed_get(url, f"{base}?Page=0&PageSize=50", headers),
+            "list last page": timed_get(url, f"{base}?Page={last_page - 1}&PageSize=50", headers),
+            "healthy": healthy,
+            "rss": rss_mb(proc.pid)[0],
+        }
     finally:
         proc.terminate()
         proc.wait()
         shutil.rmtree(fixtures.parent, ignore_errors=True)
-    print(f"with {args.owned:,} owned numbers (start-up {healthy_big:.1f} s, {rss_big:.0f} MB):")
-    print(f"  GET one ExoPhone       {small_get:6.2f} ms with 3 owned  -> {big_get:6.2f} ms")
-    print(f"  list page 0 (50)       {small_list:6.2f} ms with 3 owned  -> {big_list:6.2f} ms")
-    print(f"  list last page (50)                            -> {big_late:6.2f} ms")
 
 
 if __name__ == "__main__":
