@@ -32,13 +32,15 @@ def command() -> list[str]:
 def server():
     proc = subprocess.Popen(command() + ["serve", "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    lines = [proc.stdout.readline() for _ in range(2)]
-    assert "listening on" in lines[0], lines
-    base = lines[0].split("listening on ")[1].strip()
-    sid, key, token = (part.split("=", 1)[1] for part in lines[1].split()[1:])
-    yield {"url": base, "sid": sid, "api_key": key, "api_token": token, "process": proc}
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        assert "listening on" in lines[0], lines
+        base = lines[0].split("listening on ")[1].strip()
+        sid, key, token = (part.split("=", 1)[1] for part in lines[1].split()[1:])
+        yield {"url": base, "sid": sid, "api_key": key, "api_token": token, "process": proc}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture
