@@ -1,8 +1,19 @@
 """ExoBridge number masking: GreenVN allocations under /v1/tenants/<sid>/greenvn (seed 003)."""
 
 from emulator.core.family import Family
+from emulator.exobridge.control import bp as control
 from emulator.exobridge.errors import ExoBridgeError
+from emulator.exobridge.models import ExoBridge
+from emulator.exobridge.routes import bp as blueprint
+from emulator.exobridge.schemas import FixtureFile
 
-FAMILY = Family(name="exobridge", envelopes={"/v1/tenants/": ExoBridgeError})
+FAMILY = Family(
+    name="exobridge",
+    envelopes={"/v1/tenants/": ExoBridgeError},
+    blueprint=blueprint,
+    model=ExoBridge,
+    fixture_schema=FixtureFile,
+    control=control,
+)
 
 __all__ = ["FAMILY", "ExoBridgeError"]

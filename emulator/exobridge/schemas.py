@@ -1,0 +1,227 @@
+"""What ExoBridge requests, the control API's ExoBridge side and fixture files may contain.
+
+Validators reuse Appendix 1's own messages for bad numbers and regions, so ``ExoBridgeError.invalid`` can
+tell a 16 or a 15 from a plain 5 without a second pass over the request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from emulator.core.errors import MISSING
+from emulator.core.fields import HttpUrl
+from emulator.exobridge.errors import ExoBridgeError
+
+REGIONS = ("DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP")  # seed 003, preferences.region
+NUMBER_TYPES = ("landline", "mobile")
+USAGES = ("oneway", "twoway")
+DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
+CALLBACK_EVENTS = ("call_event", "deallocation", "verification_success", "verification_failed")
+
+E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+DURATION_RE = re.compile(r"^([1-9]\d{0,8})([smd])$")
+MAX_PIN = 10**10 - 1  # "any positive integer, preferably 6 digits": ten digits is plenty and stays exact
+
+E164 = validate.Regexp(E164_RE, error=ExoBridgeError.codes[16][1])
+REGION = validate.OneOf(REGIONS, error=ExoBridgeError.codes[15][1])
+DURATION = validate.Regexp(DURATION_RE, error="must be an integer followed by s, m or d, like 600s")
+
+
+class Lenient(Schema):
+    class Meta:
+        # Fields the API does not know are ignored, not rejected: SDKs add their own extras.
+        unknown = EXCLUDE
+
+
+class Strictness(fields.Field):
+    """``"true"``/``"false"`` as the examples send it, or a JSON boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value == "true":
+            return True
+        if value is False or value == "false":
+            return False
+        raise ValidationError('must be "true", "false" or a JSON boolean')
+
+
+class Pin(fields.Integer):
+    """A positive integer pin; JSON booleans are not pins even though Python counts them as ints."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_PIN), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class PinCode(fields.Field):
+    """An Indian postal code: six digits, as a string (as documented) or a number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and re.fullmatch(r"[1-9]\d{5}", value):
+            return value
+        raise ValidationError("must be a six-digit postal code like 560041")
+
+
+class Lowercase(fields.String):
+    """A case-insensitive enum value, stored lowercase."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class Uppercase(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
+def numbers(**kwargs) -> fields.List:
+    # An empty party is an absent party: 3 (mandatory parameter not present), not 5.
+    return fields.List(fields.String(validate=E164), validate=validate.Length(min=1, error=MISSING), **kwargs)
+
+
+def pins() -> fields.List:
+    return fields.List(Pin(), allow_none=True)
+
+
+class Preferences(Lenient):
+    greenvn = fields.String(validate=E164, allow_none=True)
+    region = Uppercase(validate=REGION, allow_none=True)
+    pin_code = PinCode(allow_none=True)
+    type_ = Lowercase(data_key="type", validate=validate.OneOf(NUMBER_TYPES), allow_none=True)
+    number_type = Lowercase(validate=validate.OneOf(NUMBER_TYPES), allow_none=True)
+
+    @validates_schema
+    def _one_type(self, data, **kwargs):
+        if data.get("type_") and data.get("number_type") and data["type_"] != data["number_type"]:
+            raise ValidationError("type and number_type disagree", "number_type")
+
+
+class DeallocationPolicy(Lenient):
+    duration = fields.String(validate=DURATION, allow_none=True)
+
+
+class VnChoice(Lenient):
+    """The part of a request that picks a VN: allocation and the VN update share it."""
+
+    strictness = Strictness(load_default=False, allow_none=True)
+    preferences = fields.Nested(Preferences, allow_none=True)
+
+
+class Allocate(VnChoice):
+    connection_id = fields.String(required=True, validate=[validate.Length(min=1, error=MISSING),
+                                                            validate.Length(max=255)])
+    aparty_numbers = numbers(required=True)
+    bparty_numbers = numbers(required=True)
+    aparty_pins = pins()
+    bparty_pins = pins()
+    usage = fields.String(required=True, validate=validate.OneOf(USAGES))
+    deallocation_policy = fields.Nested(DeallocationPolicy, allow_none=True)
+    flow_id = fields.String(validate=validate.Length(min=1, max=255), allow_none=True)
+
+
+class UpdateVn(VnChoice):
+    pass
+
+
+class UpdateCallParty(Lenient):
+    aparty_numbers = numbers()
+    bparty_numbers = numbers()
+    aparty_pins = pins()
+    bparty_pins = pins()
+    usage = fields.String(validate=validate.OneOf(USAGES))
+
+    @validates_schema
+    def _a_party_or_b_party(self, data, **kwargs):
+        # "make sure that at least one of the A-party number or B-party number is present"
+        if "aparty_numbers" not in data and "bparty_numbers" not in data:
+            raise ValidationError(MISSING, "aparty_numbers")
+
+
+# ---- the control API's ExoBridge side ---------------------------------------------------------------
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE  # a typo in a control body is a 400, not a silently ignored setting
+
+
+class Callbacks(Strict):
+    call_event = HttpUrl(allow_none=True)
+    deallocation = HttpUrl(allow_none=True)
+    verification_success = HttpUrl(allow_none=True)
+    verification_failed = HttpUrl(allow_none=True)
+
+
+class TenantConfig(Strict):
+    """PUT /_emulator/accounts/<sid>/exobridge: any subset of the tenant's settings."""
+
+    vn_pool = fields.List(fields.String(validate=E164), validate=validate.Length(max=10_000))
+    vn_regions = fields.Dict(keys=fields.String(validate=E164), values=Uppercase(validate=REGION))
+    vn_types = fields.Dict(keys=fields.String(validate=E164), values=Lowercase(validate=validate.OneOf(NUMBER_TYPES)))
+    flows = fields.List(fields.String(validate=validate.Length(min=1, max=255)))
+    default_deallocation = fields.String(validate=DURATION)
+    insights = fields.Boolean(truthy={True}, falsy={False})
+    callbacks = fields.Nested(Callbacks)
+
+    @validates_schema
+    def _unique_pool(self, data, **kwargs):
+        pool = data.get("vn_pool", [])
+        if len(set(pool)) != len(pool):
+            raise ValidationError("a number is listed twice", "vn_pool")
+
+
+class KeyedPin(fields.Field):
+    """A pin as a caller keys it on the phone: digits, sent as a JSON number or a string; kept as text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PIN:
+            return str(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{1,10}", value):
+            return value
+        raise ValidationError("must be the digits of a pin, like 1234")
+
+
+class SimulatedCall(Strict):
+    """POST /_emulator/accounts/<sid>/exobridge/calls."""
+
+    greenvn = fields.String(required=True, validate=E164)
+    from_ = fields.String(data_key="from", required=True, validate=E164)
+    pin = KeyedPin(allow_none=True, load_default=None)
+    dial_call_status = fields.String(load_default="completed", validate=validate.OneOf(DIAL_STATUSES))
+    duration = fields.Integer(strict=True, load_default=30, validate=validate.Range(min=0, max=86_400))
+
+
+# ---- fixtures ------------------------------------------------------------------------------------------
+
+
+class VnFixture(Schema):
+    number = fields.String(required=True, validate=validate.Regexp(E164_RE, error="must be an E.164 number"))
+    region = Uppercase(load_default=None, allow_none=True,
+                       validate=validate.OneOf(REGIONS, error=f"must be one of {', '.join(REGIONS)}"))
+    type = Lowercase(load_default=None, allow_none=True, validate=validate.OneOf(NUMBER_TYPES))
+
+
+class TenantFixture(Strict):
+    vn_pool = fields.List(fields.Nested(VnFixture))
+    flows = fields.List(fields.String(validate=validate.Length(min=1, max=255)))
+    default_deallocation = fields.String(validate=DURATION)
+    insights = fields.Boolean(truthy={True}, falsy={False})
+    callbacks = fields.Nested(Callbacks)
+
+
+class NamedTenantFixture(TenantFixture):
+    sid = fields.String(required=True)
+
+
+class FixtureFile(Strict):
+    # applied to every account (the shipped ones and those created through the control API)
+    default_tenant = fields.Nested(TenantFixture)
+    # per-account overrides, applied after the default
+    tenants = fields.List(fields.Nested(NamedTenantFixture), load_default=list)
