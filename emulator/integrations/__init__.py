@@ -1,8 +1,25 @@
-"""The Integrations platform under /v2/integrations/ (seed 004)."""
+"""The Integrations platform under /v2/integrations/ (seed 004): tokens, customers, apps, app settings,
+user mapping, devices and call notifications."""
 
 from emulator.core.family import Family
+from emulator.integrations import cors
+from emulator.integrations.control import bp as control
 from emulator.integrations.errors import IntegrationsError
+from emulator.integrations.models import Integrations
+from emulator.integrations.routes import bp as blueprint
+from emulator.integrations.schemas import FixtureFile
 
-FAMILY = Family(name="integrations", envelopes={"/v2/integrations/": IntegrationsError})
+# CORS has to wrap the whole app (error responses included); Flask calls this once per app the
+# blueprint is registered on, so the app factory needs no integrations-specific code.
+blueprint.record_once(lambda state: cors.install(state.app))
+
+FAMILY = Family(
+    name="integrations",
+    envelopes={"/v2/integrations/": IntegrationsError},
+    blueprint=blueprint,
+    model=Integrations,
+    fixture_schema=FixtureFile,
+    control=control,
+)
 
 __all__ = ["FAMILY", "IntegrationsError"]
