@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from emulator import control, exobridge, exophones, integrations
+from emulator.core import gate
 from emulator.core.errors import ApiError
 from emulator.core.request import render
 from emulator.core.fixtures import load_world
@@ -23,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "SEED": 0,  # seeds generated inventories: same seed, same numbers
     "MAX_CONTENT_LENGTH": 1 << 20,  # larger bodies are 413 in the family's envelope
     "CALLBACKS": {},  # Dispatcher options: timeout, retries, backoff, workers, log_size
+    "JOURNAL_SIZE": 1000,  # the request journal keeps this many of the newest requests; 0 turns it off
+    "JOURNAL_BYTES": 8 << 20,  # ...and drops the oldest while their bodies and answers weigh more than this
 }
 
 
@@ -69,4 +72,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render(error_type(request.path).from_status(500))
 
+    gate.install(app, FAMILIES)  # faults, rate limits and the request journal, for every family
     return app

@@ -18,6 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed for generated inventories (default 0)")
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
     serve.add_argument("--debug", action="store_true", help="Flask's development server, for debugging only")
+    serve.add_argument("--journal-size", type=int, default=1000, metavar="N",
+                       help="requests kept in the journal, GET /_emulator/requests (default 1000; 0: off)")
+    serve.add_argument("--state", metavar="FILE", help="start from a snapshot (GET /_emulator/state output)")
+    serve.add_argument("--save-on-exit", metavar="FILE", help="write a snapshot there on SIGTERM or Ctrl-C")
     return parser
 
 
@@ -34,9 +38,16 @@ def serve(args: argparse.Namespace) -> int:
     # "Task queue depth is N" is waitress reporting a burst of concurrent clients, not a problem
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
-        app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed})
+        app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed, "JOURNAL_SIZE": args.journal_size})
     except FixtureError as exc:
         print(f"exotel-emulator: bad fixtures: {exc}", file=sys.stderr)
+        return 2
+    from emulator.core import snapshot
+
+    try:
+        snapshot.setup(app, state=args.state, save_on_exit=args.save_on_exit)
+    except snapshot.SnapshotError as exc:
+        print(f"exotel-emulator: bad state file: {exc}", file=sys.stderr)
         return 2
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
@@ -45,23 +56,23 @@ def serve(args: argparse.Namespace) -> int:
     from waitress.server import create_server
 
     server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="exotel-emulator")
-    host, port = server.effective_host, server.effective_port
-    shown = f"[{host}]" if ":" in str(host) else host
-    store = app.extensions["exotel_emulator"]
-    print(f"exotel-emulator listening on http://{shown}:{port}", flush=True)
-    for account in store.accounts.values():
-        print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}", flush=True)
-
-    # SIGTERM (docker stop, CI teardown) ends the loop like Ctrl-C does, so the exit hooks still run
+    # SIGTERM (docker stop, CI teardown) ends the loop like Ctrl-C does, so the exit hooks still run; both are
+    # handled before the first line is printed, since a caller may signal as soon as it reads that line
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        host, port = server.effective_host, server.effective_port
+        shown = f"[{host}]" if ":" in str(host) else host
+        store = app.extensions["exotel_emulator"]
+        print(f"exotel-emulator listening on http://{shown}:{port}", flush=True)
+        for account in store.accounts.values():
+            print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}",
+                  flush=True)
         server.run()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.close()
-        on_exit = app.extensions.get("exotel_emulator_on_exit", [])
-        for hook in on_exit:
+        for hook in app.extensions.get("exotel_emulator_on_exit", []):
             hook()
     return 0
 

@@ -104,6 +104,19 @@ class Scheduler:
         with self._cond:
             self._heap.clear()
 
+    def adopt(self, other: "Scheduler") -> None:
+        """Take over ``other``'s pending jobs (a restored snapshot's), as the same ``Job`` objects, since
+        models keep them to cancel later."""
+        with other._cond:
+            jobs, other._heap = other._heap, []
+        with self._cond:
+            for _, _, job in jobs:
+                heapq.heappush(self._heap, (job.due, next(self._seq), job))
+            if jobs and self._thread is None and not self._stopped:
+                self._thread = threading.Thread(target=self._loop, name="emulator-scheduler", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
     def pending(self) -> int:
         with self._cond:
             return sum(1 for _, _, j in self._heap if not j.cancelled)

@@ -22,3 +22,15 @@ class HttpUrl(fields.String):
 
     def __init__(self, **kwargs):
         super().__init__(validate=_http_url, **kwargs)
+
+
+class StrictInteger(fields.Integer):
+    """A JSON integer: not a string, not a float, not a boolean (which Python counts as an int)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Iterable
 from emulator.core.auth import Account
 from emulator.core.callbacks import Dispatcher
 from emulator.core.clock import Clock, Scheduler
+from emulator.core.faults import Faults, RateLimits
+from emulator.core.journal import Journal
 
 if TYPE_CHECKING:
     from emulator.core.family import Family, Model
@@ -29,17 +31,24 @@ class Store:
         self.clock = Clock()
         self.scheduler = Scheduler(self.clock)
         self.callbacks = Dispatcher(self.clock, **config.get("CALLBACKS", {}))
+        # the test tooling's state (emulator.core.gate applies it to every vendor request)
+        self.journal = Journal(config.get("JOURNAL_SIZE", 1000), config.get("JOURNAL_BYTES", 8 << 20))
+        self.faults = Faults()
+        self.rate_limits = RateLimits(self.clock)
         self.accounts: dict[str, Account] = {}
         self._logins: dict[str, Account] = {}
         self.models: dict[str, "Model"] = {}
         self.reset()
 
     def reset(self) -> None:
-        """Back to the loaded fixtures, real time, no pending jobs and an empty callback log."""
+        """Back to the loaded fixtures, real time, no pending jobs, empty logs, no faults or rate limits."""
         with self.lock:
             self.scheduler.clear()
             self.clock.reset()
             self.callbacks.clear()
+            self.journal.clear()
+            self.faults.clear()
+            self.rate_limits.clear()
             self.accounts.clear()
             self._logins.clear()
             for account in self.world.accounts:

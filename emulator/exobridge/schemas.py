@@ -11,7 +11,7 @@ import re
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from emulator.core.errors import MISSING
-from emulator.core.fields import HttpUrl
+from emulator.core.fields import HttpUrl, StrictInteger
 from emulator.exobridge.errors import ExoBridgeError
 
 REGIONS = ("DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP")  # seed 003, preferences.region
@@ -46,16 +46,11 @@ class Strictness(fields.Field):
         raise ValidationError('must be "true", "false" or a JSON boolean')
 
 
-class Pin(fields.Integer):
+class Pin(StrictInteger):
     """A positive integer pin; JSON booleans are not pins even though Python counts them as ints."""
 
     def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_PIN), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        super().__init__(validate=validate.Range(min=1, max=MAX_PIN), **kwargs)
 
 
 class PinCode(fields.Field):

@@ -1,0 +1,81 @@
+"""The control API's test tooling: faults, rate limits, the request journal, the callback log and
+state snapshots (CONTROL-API.md). The rules themselves live in ``emulator.core``; these are their routes."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from emulator.control.errors import ControlError
+from emulator.control.routes import bp
+from emulator.control.schemas import FaultSchema, JournalQuery, RateLimitSchema
+from emulator.core import request as req
+from emulator.core import snapshot
+from emulator.core.faults import Fault
+
+# A snapshot carries every generated inventory, so it may be far larger than any API request.
+MAX_SNAPSHOT_BYTES = 256 << 20
+
+
+@bp.post("/faults")
+def add_fault():
+    data = req.body(FaultSchema, ControlError)
+    fault = Fault(has_body="body" in data, **data)
+    req.store().faults.add(fault)
+    return fault.to_dict(), 201
+
+
+@bp.get("/faults")
+def list_faults():
+    return {"faults": [f.to_dict() for f in req.store().faults.all()]}
+
+
+@bp.delete("/faults")
+def clear_faults():
+    req.store().faults.clear()
+    return {"status": "ok"}
+
+
+@bp.delete("/faults/<fault_id>")
+def remove_fault(fault_id):
+    if not req.store().faults.remove(fault_id):
+        raise ControlError(404, f"fault {fault_id} not found")
+    return {"status": "ok"}
+
+
+@bp.put("/accounts/<sid>/rate_limit")
+def set_rate_limit(sid):
+    store = req.store()
+    per_minute = req.body(RateLimitSchema, ControlError)["per_minute"]
+    with store.lock:
+        if sid not in store.accounts:
+            raise ControlError(404, f"account {sid} not found")
+        store.rate_limits.set(sid, per_minute)
+    return {"sid": sid, "per_minute": per_minute}
+
+
+@bp.get("/requests")
+def journal():
+    q = req.query(JournalQuery, ControlError)
+    account_of = current_app.extensions["exotel_emulator_account_of"]
+    return {"requests": req.store().journal.find(account_of, q.get("method"), q.get("path"), q.get("account"))}
+
+
+@bp.get("/callbacks")
+def callbacks():
+    return {"callbacks": req.store().callbacks.entries()}
+
+
+@bp.get("/state")
+def export_state():
+    return snapshot.export(req.store())
+
+
+@bp.put("/state")
+def restore_state():
+    request.max_content_length = MAX_SNAPSHOT_BYTES
+    document = req.json_body(ControlError, default={})
+    try:
+        snapshot.restore(req.store(), document)
+    except snapshot.SnapshotError as exc:
+        raise ControlError(400, f"bad snapshot: {exc}") from None
+    return snapshot.export(req.store())

@@ -1,0 +1,181 @@
+"""The gate every vendor request passes: rate limits and faults on the way in, the journal on the way out.
+
+It is WSGI middleware around the Flask app because two of its effects happen below HTTP: a ``drop``
+fault closes the connection without any answer, and a delay holds the request before Flask sees it.
+What it decides to answer instead (an injected error, a raw body, a 429) is rendered inside Flask by
+``answer_injected``, so it comes out in the family's envelope exactly like a natural error.
+Requests under ``/_emulator/`` pass straight through: the tools never disturb themselves.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import socket
+import time
+from typing import Callable
+
+from flask import Flask, current_app, request
+from waitress.channel import ClientDisconnected
+
+from emulator.core.errors import ApiError
+from emulator.core.faults import AccountResolver, Fault
+from emulator.core.journal import Entry
+from emulator.core.request import render
+
+CONTROL_PREFIX = "/_emulator"
+ANSWER = "exotel_emulator.answer"  # environ key: what the gate decided Flask must answer instead
+# environ key an in-process client sets to its read timeout (seconds), so a longer delay times it out
+CLIENT_TIMEOUT = "exotel_emulator.client_timeout"
+
+
+class ConnectionDropped(ClientDisconnected):
+    """Raised out of the app to close the connection without a byte of answer.
+
+    It derives from waitress's own ``ClientDisconnected``: waitress then closes the socket quietly,
+    writing nothing (any other exception would become a 500 page). In-process clients turn it into
+    ``requests.ConnectionError``.
+    """
+
+
+class ClientTimedOut(ConnectionDropped):
+    """A delay longer than an in-process client's timeout: that client sees ``requests.ReadTimeout``."""
+
+
+class RateLimited:
+    """The answer to a request over its account's rate limit."""
+
+    fault_id = "rate_limit"
+
+    def __init__(self, retry_after: float):
+        self.retry_after = retry_after
+
+
+class Gate:
+    def __init__(self, wsgi_app: Callable, store, account_of: Callable[[str], str | None], max_body: int | None):
+        self.wsgi_app = wsgi_app
+        self.store = store
+        self.account_of = account_of
+        self.max_body = max_body or 1 << 20
+
+    def __call__(self, environ: dict, start_response: Callable):
+        path = environ.get("PATH_INFO") or "/"
+        if path.startswith(CONTROL_PREFIX):
+            return self.wsgi_app(environ, start_response)
+        store = self.store
+        journal = store.journal
+        generation = journal.generation
+        started, now = time.perf_counter(), store.clock.time()
+        method = environ.get("REQUEST_METHOD", "GET")
+
+        answer = None
+        if store.rate_limits.limits:  # empty unless a test switched a limit on
+            sid = self.account_of(path)
+            retry_after = store.rate_limits.admit(sid) if sid is not None else None
+            if retry_after is not None:
+                answer = environ[ANSWER] = RateLimited(retry_after)
+        if answer is None and store.faults.live:  # empty unless a test added a fault
+            answer = store.faults.take(method, path, self.account_of)
+            if answer is not None:
+                self._apply(answer, environ, generation)
+
+        if not journal.size:
+            return self.wsgi_app(environ, start_response)
+
+        body = self._read_body(environ)
+        headers = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"]
+        captured: list = []
+
+        def capture(status, response_headers, exc_info=None):
+            captured[:] = (status, response_headers)
+            return start_response(status, response_headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        try:
+            response = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        status, response_headers = captured
+        journal.record(generation, Entry(
+            id=journal.next_id(), time=now, method=method, path=path, query=environ.get("QUERY_STRING", ""),
+            headers=headers, body=body, status=int(status[:3]), response=response,
+            response_headers=response_headers, fault=answer.id if isinstance(answer, Fault) else (
+                answer.fault_id if answer is not None else None),
+            duration_ms=(time.perf_counter() - started) * 1000))
+        return [response]
+
+    def _apply(self, fault: Fault, environ: dict, generation: int) -> None:
+        """A fault's effects below HTTP: wait, then drop or leave an answer for Flask to render."""
+        if fault.delay_ms:
+            self._delay(fault.delay_ms / 1000, environ, generation)
+        if fault.drop:
+            _drop(environ)
+        if fault.answers:
+            environ[ANSWER] = fault
+
+    def _delay(self, seconds: float, environ: dict, generation: int) -> None:
+        faults = self.store.faults
+        timeout = environ.get(CLIENT_TIMEOUT)
+        if timeout is not None and seconds > timeout:
+            faults.sleep(timeout, faults.generation)
+            raise ClientTimedOut()
+        faults.sleep(seconds, faults.generation)
+        if self.store.journal.generation != generation:
+            # a reset happened while this request waited: its world is gone, and answering from the
+            # new one would leak into the next test, so the connection is closed instead
+            _drop(environ)
+
+    def _read_body(self, environ: dict) -> bytes:
+        """The request body, kept for the journal and handed on to Flask unchanged."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return b""
+        if length <= 0 or length > self.max_body:  # Flask answers a too-large body 413 without reading it
+            return b""
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+
+def _drop(environ: dict):
+    # Flask's development server (--debug) knows nothing of waitress's exception: close its socket
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise ConnectionDropped()
+
+
+def answer_injected():
+    """Flask ``before_request`` hook: render what the gate decided, in the envelope of the path's family."""
+    answer = request.environ.get(ANSWER)
+    if answer is None:
+        return None
+    error_type = current_app.extensions["exotel_emulator_error_type"](request.path)
+    if isinstance(answer, RateLimited):
+        response, status = render(error_type.from_status(429))
+        response.headers["Retry-After"] = str(max(1, math.ceil(answer.retry_after)))
+        return response, status
+    if answer.has_body:
+        return current_app.json.response(answer.body), answer.status or 500
+    return render(fault_error(error_type, answer.status, answer.code))
+
+
+def fault_error(error_type: type[ApiError], status: int | None, code: int | None) -> ApiError:
+    """The family's error for a fault: a documented code brings its own status and message."""
+    if status is None:
+        status = error_type.codes[code][0] if code in error_type.codes else 500
+    return error_type.from_status(status, code)
+
+
+def install(app: Flask, families) -> None:
+    """Put the gate in front of ``app`` (called once by ``create_app``)."""
+    account_of = AccountResolver(families)
+    app.extensions["exotel_emulator_account_of"] = account_of
+    app.wsgi_app = Gate(app.wsgi_app, app.extensions["exotel_emulator"], account_of,
+                        app.config.get("MAX_CONTENT_LENGTH"))
+    app.before_request(answer_injected)

@@ -1,0 +1,159 @@
+"""State snapshots: the whole world as one JSON document, and back (``GET``/``PUT /_emulator/state``).
+
+A snapshot holds the accounts, every family's ``Model.dump()``, the clock's offset from real time and
+the rate limits. The journal, the callback log and the faults are tools, not state: they stay as they
+are. Restoring checks everything first and builds the new models aside; the running world is replaced
+only when all of it loaded, so a bad snapshot changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from emulator.core.auth import Account, AccountSchema
+from emulator.core.clock import Scheduler
+from emulator.core.errors import describe
+
+FORMAT = "exotel-emulator/state"
+VERSION = 1
+
+
+class SnapshotError(Exception):
+    """A snapshot that cannot be restored; the message says which part is wrong."""
+
+
+class ClockState(Schema):
+    class Meta:
+        unknown = RAISE
+
+    offset_seconds = fields.Float(required=True, allow_nan=False,
+                                  validate=validate.Range(min=-100 * 365 * 86400, max=100 * 365 * 86400))
+
+
+class Snapshot(Schema):
+    class Meta:
+        unknown = RAISE
+
+    format = fields.String(required=True, validate=validate.Equal(FORMAT))
+    version = fields.Integer(required=True, strict=True, validate=validate.Equal(VERSION))
+    clock = fields.Nested(ClockState, required=True)
+    accounts = fields.List(fields.Nested(AccountSchema), required=True)
+    rate_limits = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True, validate=validate.Range(
+        min=1, max=1_000_000)), required=True)
+    families = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        accounts = data.get("accounts", [])
+        sids = [a["sid"] for a in accounts]
+        if len(set(sids)) != len(sids):
+            raise ValidationError("an account sid is listed twice", "accounts")
+        keys = [a["api_key"] for a in accounts]
+        # Basic auth takes an api_key or a sid as the user name: each must name one account only
+        if len(set(keys)) != len(keys) or any(a["api_key"] in sids and a["api_key"] != a["sid"] for a in accounts):
+            raise ValidationError("an api_key is listed twice or is another account's sid", "accounts")
+        unknown = set(data.get("rate_limits", {})) - set(sids)
+        if unknown:
+            raise ValidationError(f"no such account: {', '.join(sorted(unknown))}", "rate_limits")
+
+
+def export(store) -> dict:
+    """The whole state of ``store`` as JSON-ready data."""
+    with store.lock:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "clock": {"offset_seconds": store.clock.offset},
+            "accounts": [a.to_dict() for a in store.accounts.values()],
+            "rate_limits": store.rate_limits.settings(),
+            "families": {name: model.dump() for name, model in store.models.items()},
+        }
+
+
+def restore(store, document) -> None:
+    """Replace the state of ``store`` with ``document`` (``export`` output), or raise ``SnapshotError``."""
+    try:
+        data = Snapshot().load(document)
+    except ValidationError as exc:
+        raise SnapshotError(describe(exc.messages)) from None
+    expected, given = set(store.families), set(data["families"])
+    if given != expected:
+        missing, unknown = sorted(expected - given), sorted(given - expected)
+        raise SnapshotError("families: " + "; ".join(
+            ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(unknown)}"] if unknown else [])))
+
+    with store.lock:
+        before = store.accounts, store._logins, store.models, store.clock.offset
+        scheduler = store.scheduler
+        # Models re-schedule their pending jobs (expiries...) while restoring: collect them in a scheduler
+        # that never runs, and adopt them only once every family has loaded.
+        staging = store.scheduler = Scheduler(store.clock)
+        staging.stop()
+        try:
+            store.clock.reset(data["clock"]["offset_seconds"])
+            store.accounts, store._logins = {}, {}
+            for account in data["accounts"]:
+                store._remember(Account(**account))
+            models = {}
+            for name, family in store.families.items():
+                model = family.model(store)
+                try:
+                    model.restore(data["families"][name])
+                except Exception as exc:  # any family's complaint about its part makes the whole snapshot bad
+                    raise SnapshotError(f"families.{name}: {type(exc).__name__}: {exc}") from None
+                models[name] = model
+            store.models = models
+        except BaseException:
+            store.accounts, store._logins, store.models, offset = before
+            store.clock.reset(offset)
+            raise
+        finally:
+            store.scheduler = scheduler
+        scheduler.clear()
+        scheduler.adopt(staging)
+        scheduler.wake()
+        store.rate_limits.replace(data["rate_limits"])
+
+
+def load_file(store, path: str | Path) -> None:
+    """Restore ``store`` from a snapshot file (``serve --state FILE``)."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SnapshotError(f"{path}: {exc}") from None
+    try:
+        restore(store, document)
+    except SnapshotError as exc:
+        raise SnapshotError(f"{path}: {exc}") from None
+
+
+def save_file(store, path: str | Path) -> None:
+    """Write a snapshot file through a temporary file, so a crash never leaves half a snapshot."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(json.dumps(export(store)), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def setup(app, state: str | None = None, save_on_exit: str | None = None) -> None:
+    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the app's exit hooks."""
+    store = app.extensions["exotel_emulator"]
+    if state:
+        load_file(store, state)
+    if save_on_exit:
+        folder = Path(save_on_exit).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise SnapshotError(f"{save_on_exit}: cannot write in {folder}")
+
+        def save() -> None:
+            try:
+                save_file(store, save_on_exit)
+            except OSError as exc:
+                print(f"exotel-emulator: could not save the state: {exc}", file=sys.stderr)
+
+        app.extensions.setdefault("exotel_emulator_on_exit", []).append(save)
