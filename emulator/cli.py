@@ -8,6 +8,13 @@ import signal
 import sys
 
 
+def non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="exotel-emulator", description="A local emulator of Exotel's HTTP APIs.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -18,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed for generated inventories (default 0)")
     serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
     serve.add_argument("--debug", action="store_true", help="Flask's development server, for debugging only")
-    serve.add_argument("--journal-size", type=int, default=1000, metavar="N",
+    serve.add_argument("--journal-size", type=non_negative, default=1000, metavar="N",
                        help="requests kept in the journal, GET /_emulator/requests (default 1000; 0: off)")
     serve.add_argument("--state", metavar="FILE", help="start from a snapshot (GET /_emulator/state output)")
     serve.add_argument("--save-on-exit", metavar="FILE", help="write a snapshot there on SIGTERM or Ctrl-C")
@@ -46,8 +53,8 @@ def serve(args: argparse.Namespace) -> int:
 
     try:
         snapshot.setup(app, state=args.state, save_on_exit=args.save_on_exit)
-    except snapshot.SnapshotError as exc:
-        print(f"exotel-emulator: bad state file: {exc}", file=sys.stderr)
+    except snapshot.SnapshotError as exc:  # a bad --state file, or a --save-on-exit folder we cannot write
+        print(f"exotel-emulator: {exc}", file=sys.stderr)
         return 2
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True, use_reloader=False)

@@ -3,6 +3,8 @@ state snapshots (CONTROL-API.md). The rules themselves live in ``emulator.core``
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, request
 
 from emulator.control.errors import ControlError
@@ -19,9 +21,20 @@ MAX_SNAPSHOT_BYTES = 256 << 20
 @bp.post("/faults")
 def add_fault():
     data = req.body(FaultSchema, ControlError)
+    if data.get("code") is not None:
+        _check_code(data["path"], data["code"])
     fault = Fault(has_body="body" in data, **data)
     req.store().faults.add(fault)
     return fault.to_dict(), 201
+
+
+def _check_code(path: str, code: int) -> None:
+    """A code must be one of the family's own when the glob names a family (``/v1/tenants/*``...)."""
+    literal = re.split(r"[*?\[]", path, maxsplit=1)[0]
+    error_type = current_app.extensions["exotel_emulator_error_type"](literal)
+    if not error_type.accepts_code(code):
+        known = ", ".join(map(str, sorted(error_type.codes))) or "none: give a status"
+        raise ControlError(400, f"code {code} is not an error code of {literal}... (known: {known})")
 
 
 @bp.get("/faults")

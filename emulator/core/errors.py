@@ -22,6 +22,12 @@ class ApiError(Exception):
     """
 
     codes: ClassVar[Mapping[int, tuple[int, str]]] = {}
+    any_code: ClassVar[bool] = False  # True where the envelope carries codes the pages do not list
+
+    @classmethod
+    def accepts_code(cls, code: int) -> bool:
+        """Whether an injected fault may answer with ``code`` in this envelope."""
+        return cls.any_code or code in cls.codes
 
     def __init__(self, status: int, message: str | None = None, code: int | None = None):
         super().__init__(message or reason(status))

@@ -17,6 +17,7 @@ from typing import Callable
 
 from flask import Flask, current_app, request
 from waitress.channel import ClientDisconnected
+from werkzeug.datastructures import Authorization
 
 from emulator.core.errors import ApiError
 from emulator.core.faults import AccountResolver, Fault
@@ -64,26 +65,38 @@ class Gate:
             return self.wsgi_app(environ, start_response)
         store = self.store
         journal = store.journal
-        generation = journal.generation
-        started, now = time.perf_counter(), store.clock.time()
-        method = environ.get("REQUEST_METHOD", "GET")
+        # numbered on arrival, so the journal lists requests in the order they came, however long each took
+        entry = Entry(id=journal.next_id(), time=store.clock.time(), method=environ.get("REQUEST_METHOD", "GET"),
+                      path=path, query=environ.get("QUERY_STRING", ""), headers=[], body=b"", status=None,
+                      response=b"", response_headers=[], fault=None, duration_ms=0.0)
+        generation, started = journal.generation, time.perf_counter()
+        if journal.size:
+            entry = entry._replace(body=self._read_body(environ), headers=[
+                (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"])
 
         answer = None
         if store.rate_limits.limits:  # empty unless a test switched a limit on
             sid = self.account_of(path)
-            retry_after = store.rate_limits.admit(sid) if sid is not None else None
+            limited = sid in store.rate_limits.limits and _authenticates_as(store, environ, sid)
+            retry_after = store.rate_limits.admit(sid) if limited else None
             if retry_after is not None:
                 answer = environ[ANSWER] = RateLimited(retry_after)
         if answer is None and store.faults.live:  # empty unless a test added a fault
-            answer = store.faults.take(method, path, self.account_of)
+            answer = store.faults.take(entry.method, path, self.account_of)
             if answer is not None:
-                self._apply(answer, environ, generation)
+                entry = entry._replace(fault=answer.id)
+                try:
+                    self._apply(answer, environ, generation)
+                except ConnectionDropped:
+                    # no answer at all: the journal says so with a null status
+                    self._record(generation, entry, started)
+                    raise
+        elif answer is not None:
+            entry = entry._replace(fault=answer.fault_id)
 
         if not journal.size:
             return self.wsgi_app(environ, start_response)
 
-        body = self._read_body(environ)
-        headers = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"]
         captured: list = []
 
         def capture(status, response_headers, exc_info=None):
@@ -97,13 +110,13 @@ class Gate:
             if hasattr(result, "close"):
                 result.close()
         status, response_headers = captured
-        journal.record(generation, Entry(
-            id=journal.next_id(), time=now, method=method, path=path, query=environ.get("QUERY_STRING", ""),
-            headers=headers, body=body, status=int(status[:3]), response=response,
-            response_headers=response_headers, fault=answer.id if isinstance(answer, Fault) else (
-                answer.fault_id if answer is not None else None),
-            duration_ms=(time.perf_counter() - started) * 1000))
+        self._record(generation, entry._replace(status=int(status[:3]), response=response,
+                                                response_headers=response_headers), started)
         return [response]
+
+    def _record(self, generation: int, entry: Entry, started: float) -> None:
+        if self.store.journal.size:
+            self.store.journal.record(generation, entry._replace(duration_ms=(time.perf_counter() - started) * 1000))
 
     def _apply(self, fault: Fault, environ: dict, generation: int) -> None:
         """A fault's effects below HTTP: wait, then drop or leave an answer for Flask to render."""
@@ -139,6 +152,15 @@ class Gate:
         return body
 
 
+def _authenticates_as(store, environ: dict, sid: str) -> bool:
+    """Only the account's own requests count against its limit: a stranger's 401 must not spend its quota."""
+    auth = Authorization.from_header(environ.get("HTTP_AUTHORIZATION"))
+    if auth is None or auth.type != "basic":
+        return False
+    account = store.login(auth.username or "", auth.password or "")
+    return account is not None and account.sid == sid
+
+
 def _drop(environ: dict):
     # Flask's development server (--debug) knows nothing of waitress's exception: close its socket
     sock = environ.get("werkzeug.socket")
@@ -161,6 +183,9 @@ def answer_injected():
         response.headers["Retry-After"] = str(max(1, math.ceil(answer.retry_after)))
         return response, status
     if answer.has_body:
+        if isinstance(answer.body, str):  # a proxy's or gateway's page: the one non-JSON answer there is
+            kind = "text/html" if answer.body.lstrip().startswith("<") else "text/plain"
+            return current_app.response_class(answer.body, answer.status or 500, mimetype=kind)
         return current_app.json.response(answer.body), answer.status or 500
     return render(fault_error(error_type, answer.status, answer.code))
 

@@ -34,7 +34,7 @@ class Entry(NamedTuple):
     query: str
     headers: list  # [(name, value)] as received, credentials included: redacted on the way out
     body: bytes
-    status: int
+    status: int | None  # None: no answer at all (a dropped connection)
     response: bytes
     response_headers: list  # [(name, value)] as the app answered
     fault: str | None  # id of the fault rule that answered, "rate_limit", or None
@@ -46,7 +46,7 @@ def weight(entry: Entry) -> int:
 
 
 class Journal:
-    """The newest entries, oldest first: at most ``size`` of them, whose bodies and answers together
+    """The newest entries: at most ``size`` of them, whose bodies and answers together
     stay under ``max_bytes`` (a run listing 17 kB inventories all day must not grow memory either).
     ``clear`` also disowns requests still in flight.
 
@@ -83,8 +83,10 @@ class Journal:
             self.generation += 1
 
     def entries(self) -> list[Entry]:
+        """Oldest first by arrival: entries are added as requests finish, and a delayed one finishes late."""
         with self._lock:
-            return list(self._entries)
+            entries = list(self._entries)
+        return sorted(entries, key=lambda e: e.id)
 
     def __len__(self) -> int:
         return len(self._entries)

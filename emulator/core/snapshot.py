@@ -125,11 +125,11 @@ def load_file(store, path: str | Path) -> None:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise SnapshotError(f"{path}: {exc}") from None
+        raise SnapshotError(f"bad state file: {path}: {exc}") from None
     try:
         restore(store, document)
     except SnapshotError as exc:
-        raise SnapshotError(f"{path}: {exc}") from None
+        raise SnapshotError(f"bad state file: {path}: {exc}") from None
 
 
 def save_file(store, path: str | Path) -> None:
@@ -148,7 +148,7 @@ def setup(app, state: str | None = None, save_on_exit: str | None = None) -> Non
     if save_on_exit:
         folder = Path(save_on_exit).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise SnapshotError(f"{save_on_exit}: cannot write in {folder}")
+            raise SnapshotError(f"--save-on-exit {save_on_exit}: cannot write in {folder}")
 
         def save() -> None:
             try:

@@ -13,6 +13,8 @@ from emulator.core.errors import ApiError
 class RestException(ApiError):
     """v2_beta (and any path no family owns): ``{"RestException": {"Status", "Message", "Code"}}``."""
 
+    any_code = True  # Exotel's classic API has many numeric codes; the pages list none
+
     def body(self) -> dict:
         return {"RestException": {"Status": self.status, "Message": self.message, "Code": self.code}}
 

@@ -198,7 +198,9 @@ class ExoPhones(Model):
     def _own(self, holdings: Holdings, sid: str, listing: Listing, now: float, friendly_name: str | None,
              voice_url: str | None, sms_url: str | None, national: str | None = None) -> ExoPhone:
         if friendly_name is None:
-            friendly_name = national if national and not national.startswith("+") else self._national(listing)
+            # a national spelling is kept as sent; E.164, with or without its "+", gets the national form
+            sent_national = national and "+" + national.lstrip("+") != listing.phone_number
+            friendly_name = national if sent_national else self._national(listing)
         phone = ExoPhone(sid=uuid.uuid4().hex, account_sid=sid, listing=listing, friendly_name=friendly_name,
                          date_created=now, date_updated=now, voice_url=voice_url, sms_url=sms_url,
                          seq=next(self._seq),

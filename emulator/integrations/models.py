@@ -79,7 +79,8 @@ class User:
 
     @property
     def outbound_active(self) -> bool:
-        """A user can place calls while one of their devices is on."""
+        """Shown true while one of the user's devices is on; placing a call does not depend on it (the
+        device switch is documented as stopping *incoming* calls only)."""
         return bool(self.active_device)
 
     def agent_leg(self) -> str:

@@ -126,7 +126,7 @@ def delete_setting():
 @bp.post("/usermapping")
 def add_users():
     who = app()
-    users = req.validate(schemas.UserList, {"Users": req.json_body(Error, default=[])}, Error)["Users"]
+    users = req.validate(schemas.UserList, {"users": req.json_body(Error, default=[])}, Error)["users"]
     return views.ok([views.user(u, who) for u in model().add_users(who, users)])
 
 
@@ -149,7 +149,7 @@ def update_users():
     who = app()
     body = req.json_body(Error)
     one = isinstance(body, dict)  # one object or an array, answered in kind
-    changes = req.validate(schemas.UserChanges, {"Users": [body] if one else body}, Error)["Users"]
+    changes = req.validate(schemas.UserChanges, {"users": [body] if one else body}, Error)["users"]
     users = [views.user(u, who) for u in model().update_users(who, changes)]
     return views.ok(users[0] if one else users)
 

@@ -167,13 +167,14 @@ def _unique_ids(users: list[dict]) -> None:
 
 
 class UserList(Schema):
-    """POST /usermapping's body (a JSON array), wrapped as ``{"Users": [...]}`` to validate it as a whole."""
+    """POST /usermapping's body (a JSON array), wrapped as ``{"users": [...]}`` to validate it as a whole
+    (so an error reads ``users.3.Email: ...``: the fourth user of the array)."""
 
-    Users = fields.List(fields.Nested(UserBody), required=True, validate=validate.Length(min=1, max=1000))
+    users = fields.List(fields.Nested(UserBody), required=True, validate=validate.Length(min=1, max=1000))
 
     @validates_schema
     def _unique(self, data, **kwargs):
-        _unique_ids(data["Users"])
+        _unique_ids(data["users"])
 
 
 class UserChange(Lenient):
@@ -196,11 +197,11 @@ class UserChange(Lenient):
 class UserChanges(Schema):
     """PUT /usermapping's body: an array of changes (or one object), wrapped like ``UserList``."""
 
-    Users = fields.List(fields.Nested(UserChange), required=True, validate=validate.Length(min=1, max=1000))
+    users = fields.List(fields.Nested(UserChange), required=True, validate=validate.Length(min=1, max=1000))
 
     @validates_schema
     def _unique(self, data, **kwargs):
-        _unique_ids(data["Users"])
+        _unique_ids(data["users"])
 
 
 class UserQuery(Lenient):

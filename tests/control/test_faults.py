@@ -140,11 +140,22 @@ def test_raw_body_is_answered_as_is_with_status_500_by_default(client, auth):
     assert response.content_type == "application/json"
 
 
-@pytest.mark.parametrize("body", ["not an object", None, [1, 2], 0])
+@pytest.mark.parametrize("body", [None, [1, 2], 0, {"a": None}])
 def test_raw_body_may_be_any_json_value_with_any_status(client, auth, body):
     fault(client, path=LIST, status=200, body=body)
     response = client.get(LIST, headers=auth)
     assert response.status_code == 200 and response.get_json() == body
+
+
+@pytest.mark.parametrize("text, content_type", [
+    ("<html><body>502 Bad Gateway</body></html>", "text/html"),  # what a proxy in front of the API says
+    ("upstream connect error", "text/plain"),
+])
+def test_a_string_body_is_sent_verbatim_not_as_json(client, auth, text, content_type):
+    fault(client, path=LIST, status=502, body=text)
+    response = client.get(LIST, headers=auth)
+    assert response.status_code == 502 and response.get_data(as_text=True) == text
+    assert response.mimetype == content_type
 
 
 def test_delay_only_returns_the_normal_answer_late(client, auth):
@@ -216,6 +227,9 @@ def test_reset_removes_faults(client, auth):
     {"path": LIST, "status": 500, "colour": "red"},
     {"path": 5, "status": 500},
     ["path"],
+    {"path": "/v1/tenants/*/greenvn", "code": 999},  # not an Appendix 1 code
+    {"path": "/v2/accounts/*", "code": 4},  # not a v2 code
+    {"path": "/v2/integrations/token", "code": 1},  # integrations errors have no codes
 ])
 def test_bad_rules_are_400_and_add_nothing(client, rule):
     response = client.post("/_emulator/faults", json=rule)
@@ -238,3 +252,8 @@ def test_no_rules_means_no_lookups(app, client, auth, monkeypatch):
     fault(client, path="*", account="acme", status=500)  # a rule now exists: it is checked
     client.get(LIST, headers=auth)
     assert calls == [LIST]
+
+
+def test_classic_v2_beta_envelope_takes_any_code(client, auth):
+    assert client.post("/_emulator/faults", json={"path": LIST, "status": 400, "code": 21211}).status_code == 201
+    assert client.get(LIST, headers=auth).get_json()["RestException"]["Code"] == 21211

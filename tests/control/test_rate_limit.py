@@ -119,3 +119,12 @@ def test_bad_bodies_are_400(client, auth, body):
     response = client.put(f"/_emulator/accounts/{SID}/rate_limit", json=body)
     assert response.status_code == 400 and response.get_json()["status"] == 400
     assert set(statuses(client, auth, 3)) == {200}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic Zm9vOmJhcg=="}, {"Authorization": "Bearer x"}])
+def test_requests_without_the_accounts_credentials_spend_none_of_its_quota(client, auth, new_account, headers):
+    limit(client, 1)
+    _, other = new_account("stranger")
+    for bad in (headers, other):  # nobody's credentials, then another account's
+        assert client.get(LIST, headers=bad).status_code in (401, 403)
+    assert statuses(client, auth, 2) == [200, 429]

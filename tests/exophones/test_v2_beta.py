@@ -131,6 +131,9 @@ def test_buy_accepts_national_and_e164_spellings_and_json_bodies(client, auth):
     assert by_json.status_code == 200
     # the documented default friendly name is the national spelling
     assert by_json.get_json()["friendly_name"] == "0" + numbers[1]["phone_number"][3:]
+    without_plus = buy(client, auth, numbers[2]["phone_number"][1:])  # E.164 without its "+"
+    assert without_plus.status_code == 200
+    assert without_plus.get_json()["friendly_name"] == "0" + numbers[2]["phone_number"][3:]
 
 
 def test_buying_twice_is_409_and_unknown_number_400(client, auth):

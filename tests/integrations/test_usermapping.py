@@ -66,7 +66,7 @@ INVALID = [
 def test_one_invalid_user_fails_the_whole_request(client, app_auth, field, value):
     response = client.post(f"{BASE}/usermapping", json=[user_body("ok"), user_body("bad", **{field: value})],
                            headers=app_auth)
-    assert f"1.{field}" in data(response, 400)
+    assert f"users.1.{field}" in data(response, 400)  # the second user of the array
     assert data(client.get(f"{BASE}/usermapping", headers=app_auth)) == []
 
 

@@ -101,7 +101,13 @@ def test_a_bad_state_file_stops_start_up_naming_it(tmp_path):
 def test_save_on_exit_to_a_missing_folder_stops_start_up(tmp_path):
     proc = start("--save-on-exit", str(tmp_path / "no" / "such" / "dir.json"))
     _, err = proc.communicate(timeout=15)
-    assert proc.returncode == 2 and "cannot write" in err
+    assert proc.returncode == 2 and "--save-on-exit" in err and "cannot write" in err and "bad state" not in err
+
+
+def test_a_negative_journal_size_is_refused():
+    proc = start("--journal-size", "-1")
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 2 and "--journal-size" in err
 
 
 def test_journal_size_flag(tmp_path):

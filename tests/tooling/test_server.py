@@ -27,7 +27,22 @@ def test_drop_closes_the_connection_without_an_answer(exotel_emulator, http):
         http.get(exotel_emulator.url + LIST)
     assert "without response" in str(caught.value) or "reset" in str(caught.value).lower()
     assert http.get(exotel_emulator.url + LIST).status_code == 200
-    assert [r["status"] for r in exotel_emulator.requests()] == [200]  # nothing was answered, nothing journaled
+    dropped, served = exotel_emulator.requests()
+    assert dropped["status"] is None and dropped["response"] is None and dropped["fault"] is not None
+    assert served["status"] == 200 and served["fault"] is None
+
+
+def test_the_journal_lists_requests_in_arrival_order_however_long_each_took(exotel_emulator, http):
+    exotel_emulator.add_fault(LIST, delay_ms=300, times=1)
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(http.get, exotel_emulator.url + LIST, params={"n": "first"}, timeout=5)
+        while not exotel_emulator.store.faults.all()[0].hits:  # the slow one has arrived and is held
+            time.sleep(0.005)
+        assert http.get(exotel_emulator.url + LIST, params={"n": "second"}, timeout=5).status_code == 200
+        assert slow.result().status_code == 200
+    entries = exotel_emulator.requests()
+    assert [e["query"]["n"] for e in entries] == ["first", "second"]
+    assert entries[0]["id"] < entries[1]["id"] and entries[0]["duration_ms"] >= 300
 
 
 def test_delay_longer_than_the_client_timeout_times_out_and_stalls_nothing(exotel_emulator, http):
