@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 
 import pytest
 
@@ -14,6 +15,23 @@ from emulator.testing import CallbackListener
 DEFAULT_ACCOUNT = json.loads((default_dir() / "accounts.json").read_text())["accounts"][0]
 # fast, bounded deliveries so a dead callback URL costs milliseconds in tests
 TEST_CONFIG = {"CALLBACKS": {"timeout": 1.0, "retries": 1, "backoff": 0.01}}
+
+
+def race(n: int, action) -> list:
+    """``action(i)`` in ``n`` threads released together by a barrier; their results, in thread order."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        barrier.wait()
+        results[i] = action(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 def basic(user: str, password: str) -> dict:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from flask import request
 from marshmallow import Schema, fields, validate
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import Authorization
 
 SID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be 1-64 letters, digits, '_', '.' or '-'")
 
@@ -38,7 +42,11 @@ class Credentials:
 
 def check_basic(store, sid: str) -> str:
     """Classify the request's Basic credentials for account ``sid`` (a ``Credentials`` value)."""
-    auth = request.authorization
+    return classify(store, request.authorization, sid)
+
+
+def classify(store, auth: "Authorization | None", sid: str) -> str:
+    """``check_basic`` for a parsed ``Authorization`` header, outside a Flask request too (the gate)."""
     if auth is None or auth.type != "basic" or not auth.username:
         return Credentials.MISSING
     account = store.login(auth.username, auth.password or "")

@@ -19,6 +19,7 @@ from flask import Flask, current_app, request
 from waitress.channel import ClientDisconnected
 from werkzeug.datastructures import Authorization
 
+from emulator.core.auth import Credentials, classify
 from emulator.core.errors import ApiError
 from emulator.core.faults import AccountResolver, Fault
 from emulator.core.journal import Entry
@@ -154,11 +155,7 @@ class Gate:
 
 def _authenticates_as(store, environ: dict, sid: str) -> bool:
     """Only the account's own requests count against its limit: a stranger's 401 must not spend its quota."""
-    auth = Authorization.from_header(environ.get("HTTP_AUTHORIZATION"))
-    if auth is None or auth.type != "basic":
-        return False
-    account = store.login(auth.username or "", auth.password or "")
-    return account is not None and account.sid == sid
+    return classify(store, Authorization.from_header(environ.get("HTTP_AUTHORIZATION")), sid) == Credentials.OK
 
 
 def _drop(environ: dict):

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 from emulator import create_app
-from tests.conftest import DEFAULT_ACCOUNT, TEST_CONFIG, basic
+from tests.conftest import DEFAULT_ACCOUNT, TEST_CONFIG, basic, race
 from tests.exobridge.conftest import BASE, CONTROL, number, request_body
 
 AUTH = basic(DEFAULT_ACCOUNT["api_key"], DEFAULT_ACCOUNT["api_token"])
-
-
-def race(n, action):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        barrier.wait()
-        results[i] = action(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_sixteen_allocations_of_one_connection_id_one_wins():

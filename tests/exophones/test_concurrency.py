@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 
 from emulator import create_app
-from tests.conftest import DEFAULT_ACCOUNT, basic
+from tests.conftest import DEFAULT_ACCOUNT, basic, race
 
 AUTH = basic(DEFAULT_ACCOUNT["api_key"], DEFAULT_ACCOUNT["api_token"])
 BASE = "/v2_beta/Accounts/exotel_emulator"
-
-
-def race(n, action):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        barrier.wait()
-        results[i] = action(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_sixteen_buyers_one_number_one_sale():

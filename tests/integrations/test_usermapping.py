@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from emulator.integrations import crypto
 from emulator.integrations.schemas import DEVICES
 from emulator.integrations.views import ZERO_TIME
+from tests.conftest import race
 from tests.integrations.conftest import BASE, data, user_body
 
 USER_KEYS = ["CustomerId", "AppID", "AppUserId", "ExotelAccountSid", "ExotelUserId", "AppUsername", "ExotelUserName",
@@ -91,19 +91,9 @@ def test_existing_or_repeated_app_user_id_is_400_and_adds_no_one(client, app_aut
 
 
 def test_sixteen_threads_creating_the_same_user_make_one(app, app_auth):
-    barrier = threading.Barrier(16)
-    statuses = []
-
-    def create():
-        client = app.test_client()
-        barrier.wait()
-        statuses.append(client.post(f"{BASE}/usermapping", json=[user_body("same")], headers=app_auth).status_code)
-
-    threads = [threading.Thread(target=create) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    clients = [app.test_client() for _ in range(16)]
+    statuses = race(16, lambda i: clients[i].post(f"{BASE}/usermapping", json=[user_body("same")],
+                                                  headers=app_auth).status_code)
     assert sorted(statuses) == [200] + [400] * 15
     assert ids(data(app.test_client().get(f"{BASE}/usermapping", headers=app_auth))) == ["same"]
 
