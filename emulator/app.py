@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+if TYPE_CHECKING:
+    from flask import Flask
 
-from emulator import control, exobridge, exophones, integrations
-from emulator.core import gate
-from emulator.core.errors import ApiError
-from emulator.core.request import render
-from emulator.core.fixtures import load_world
-from emulator.core.store import Store
+    from emulator.core.family import Family
 
 log = logging.getLogger(__name__)
 
-FAMILIES = (exophones.FAMILY, exobridge.FAMILY, integrations.FAMILY, control.FAMILY)
+# Every family is a package emulator/<name>/ exporting FAMILY; this list is the only place that names them.
+FAMILIES = ("exophones", "exobridge", "integrations", "control")
 
 DEFAULTS: dict[str, Any] = {
     "FIXTURES": None,  # a fixtures directory; None is the shipped one
@@ -29,28 +26,32 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def families() -> list["Family"]:
+    """The declarations of every family, in ``FAMILIES`` order."""
+    return [importlib.import_module(f"emulator.{name}").FAMILY for name in FAMILIES]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
+    from flask import Flask, request
+    from werkzeug.exceptions import HTTPException
+
+    from emulator.core import gate
+    from emulator.core.errors import ApiError, Refused
+    from emulator.core.fixtures import load_world
+    from emulator.core.request import render
+    from emulator.core.store import Store
+
     app = Flask(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.json.sort_keys = False  # keep the documented field order
-    app.json.compact = True
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    app.json.compact = True  # type: ignore[attr-defined]
 
-    world = load_world(app.config["FIXTURES"], FAMILIES)
-    app.extensions["exotel_emulator"] = Store(FAMILIES, world, app.config)
+    declared = families()
+    world = load_world(app.config["FIXTURES"], declared)
+    store = app.extensions["exotel_emulator"] = Store(declared, world, app.config)
 
-    envelopes = sorted(((p, e) for f in FAMILIES for p, e in f.envelopes.items()), key=lambda pe: -len(pe[0]))
-
-    def error_type(path: str) -> type[ApiError]:
-        """The envelope of the family the path belongs to; the classic Exotel one for anything else."""
-        for prefix, error in envelopes:
-            if path.startswith(prefix):
-                return error
-        return exophones.RestException
-
-    app.extensions["exotel_emulator_error_type"] = error_type
-
-    for family in FAMILIES:
+    for family in declared:
         if family.blueprint is not None:
             app.register_blueprint(family.blueprint)
         if family.control is not None:
@@ -58,19 +59,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_error_handler(ApiError, render)
 
+    @app.errorhandler(Refused)
+    def refused(exc: Refused):
+        return render(store.envelope(request.path).refusal(exc))
+
     @app.errorhandler(HTTPException)
-    def routing(exc: HTTPException) -> Response:
-        error = error_type(request.path).from_status(exc.code or 400)
+    def routing(exc: HTTPException):
+        error = store.envelope(request.path).from_status(exc.code or 400)
         response, status = render(error)
-        if exc.code == 405 and getattr(exc, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        allowed = getattr(exc, "valid_methods", None)
+        if exc.code == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response, status
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
+    def unexpected(exc: Exception):
         # A bug, never a client's fault: log it, answer in the envelope, and never leak the traceback.
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render(error_type(request.path).from_status(500))
+        return render(store.envelope(request.path).from_status(500))
 
-    gate.install(app, FAMILIES)  # faults, rate limits and the request journal, for every family
+    gate.install(app)  # faults, rate limits and the request journal, for every family
     return app

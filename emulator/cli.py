@@ -66,10 +66,10 @@ def serve(args: argparse.Namespace) -> int:
     # SIGTERM (docker stop, CI teardown) ends the loop like Ctrl-C does, so the exit hooks still run; both are
     # handled before the first line is printed, since a caller may signal as soon as it reads that line
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    store = app.extensions["exotel_emulator"]
     try:
         host, port = server.effective_host, server.effective_port
         shown = f"[{host}]" if ":" in str(host) else host
-        store = app.extensions["exotel_emulator"]
         print(f"exotel-emulator listening on http://{shown}:{port}", flush=True)
         for account in store.accounts.values():
             print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}",
@@ -79,7 +79,7 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.close()
-        for hook in app.extensions.get("exotel_emulator_on_exit", []):
+        for hook in store.on_exit:
             hook()
     return 0
 

@@ -19,15 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
+from emulator.app import families
 from emulator.control.client import ControlClient
 
-# Where the vendor serves each family; mock_exotel answers for these, on http and https.
-PRODUCTION_HOSTS = (
-    "api.exotel.com",  # ExoPhones (Singapore)
-    "api.in.exotel.com",  # ExoPhones (Mumbai)
-    "leadassist.exotel.in",  # ExoBridge
-    "integrationscore.mum1.exotel.com",  # Integrations
-)
+# Where the vendor serves each family (each family declares its own); mock_exotel answers for these, on
+# http and https.
+PRODUCTION_HOSTS = tuple(host for family in families() for host in family.hosts)
 
 
 class CallbackListener:

@@ -1,10 +1,14 @@
-"""The emulator's own API under /_emulator/ (CONTROL-API.md), a family like the others."""
+"""The emulator's own API under /_emulator/: health, reset, accounts, clock and the test tooling.
 
-from emulator.control.errors import ControlError
+A family like the others; the families' own control endpoints live in their folders.
+"""
+
 from emulator.control import tooling  # noqa: F401  (adds the faults, journal and state routes to bp)
+from emulator.control.client import CoreClient
+from emulator.control.errors import ControlError
 from emulator.control.routes import bp
 from emulator.core.family import Family
 
-FAMILY = Family(name="control", envelopes={"/_emulator/": ControlError}, blueprint=bp)
+FAMILY = Family(name="control", envelopes={"/_emulator/": ControlError}, blueprint=bp, client=CoreClient)
 
 __all__ = ["FAMILY", "ControlError"]

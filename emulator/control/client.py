@@ -7,14 +7,17 @@
     emulator.add_fault("/v1/tenants/*/greenvn", method="POST", code=4, times=1)
     emulator.advance_clock(86400)
 
-Every method is one control endpoint (CONTROL-API.md) and returns its parsed JSON; an error answer
-raises ``ControlClientError``. The pytest plugin and ``mock_exotel`` hand out this same class.
+Every method is one control endpoint and returns its parsed JSON; an error answer raises
+``ControlClientError``. The core endpoints' methods are here; each family declares its own
+(``Family.client``, a ``FamilyClient`` in the family's folder) and ``ControlClient`` combines them all.
+The pytest plugin and ``mock_exotel`` hand out this same class.
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 _UNSET: Any = object()
 
@@ -31,6 +34,9 @@ class ControlClientError(Exception):
 class Transport(Protocol):
     def request(self, method: str, path: str, json: Any = None, params: dict | None = None) -> tuple[int, Any]:
         """Send one request to ``path`` (starting with ``/``); the status and the parsed JSON body."""
+
+    def close(self) -> None:
+        """Release what the transport holds (connections)."""
 
 
 class HttpTransport:
@@ -68,14 +74,16 @@ class AppTransport:
         pass
 
 
-class ControlClient:
+class FamilyClient:
+    """What every family's client methods build on: ``call`` one control endpoint."""
+
     def __init__(self, base_url: str | None = None, *, app=None, transport: Transport | None = None,
                  timeout: float = 10.0):
         if transport is None:
             if (base_url is None) == (app is None):
                 raise TypeError("ControlClient needs a base_url or an app (or a transport)")
             transport = HttpTransport(base_url, timeout) if base_url is not None else AppTransport(app)
-        self.transport = transport
+        self.transport: Transport = transport
         self.base_url = base_url.rstrip("/") if base_url else None
 
     def call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
@@ -89,7 +97,9 @@ class ControlClient:
     def close(self) -> None:
         self.transport.close()
 
-    # ---- core ----------------------------------------------------------------------------------------
+
+class CoreClient(FamilyClient):
+    """The control family's own endpoints: health, reset, accounts, clock and the test tooling."""
 
     def health(self) -> dict:
         return self.call("GET", "/health")
@@ -174,32 +184,22 @@ class ControlClient:
     def put_state(self, snapshot: dict) -> dict:
         return self.call("PUT", "/state", snapshot)
 
-    # ---- families' scripting -------------------------------------------------------------------------
 
-    def set_connectivity(self, sid: str, exophone_sid: str, incoming_call: dict | None = None,
-                         outgoing_call: dict | None = None) -> dict:
-        body = {k: v for k, v in (("incoming_call", incoming_call), ("outgoing_call", outgoing_call)) if v}
-        return self.call("PUT", f"/accounts/{sid}/exophones/{exophone_sid}/connectivity", body)
+@functools.cache
+def _combined() -> type:
+    from emulator.app import families
 
-    def configure_exobridge(self, sid: str, **settings: Any) -> dict:
-        """Any subset of vn_pool, vn_regions, flows, default_deallocation, insights, callbacks."""
-        return self.call("PUT", f"/accounts/{sid}/exobridge", settings)
+    mixins = [f.client for f in families() if f.client is not None]
+    return type("ControlClient", tuple(mixins), {"__module__": __name__, "__doc__": (
+        "The control API from Python: the core endpoints' methods and every family's.")})
 
-    def simulate_exobridge_call(self, sid: str, greenvn: str, from_: str, pin: str | int | None = None,
-                                dial_call_status: str | None = None, duration: int | None = None) -> dict:
-        body: dict[str, Any] = {"greenvn": greenvn, "from": from_}
-        for name, value in (("pin", pin), ("dial_call_status", dial_call_status), ("duration", duration)):
-            if value is not None:
-                body[name] = value
-        return self.call("POST", f"/accounts/{sid}/exobridge/calls", body)
 
-    def create_integrations_customer(self, Id: str, Secret: str, CustomerName: str, Email: str) -> dict:
-        return self.call("POST", "/integrations/customers",
-                         {"Id": Id, "Secret": Secret, "CustomerName": CustomerName, "Email": Email})
-
-    def simulate_outbound_call(self, app_id: str, AppUserID: str, ToNumber: str, FromNumber: str | None = None,
-                               **extra: Any) -> dict:
-        body = {"AppUserID": AppUserID, "ToNumber": ToNumber, **extra}
-        if FromNumber is not None:
-            body["FromNumber"] = FromNumber
-        return self.call("POST", f"/integrations/apps/{app_id}/outbound_calls", body)
+if TYPE_CHECKING:
+    class ControlClient(CoreClient):
+        def __getattr__(self, name: str) -> Any: ...  # the families' methods, combined at run time
+else:
+    def __getattr__(name: str) -> Any:
+        # combined on first use: the families' packages import this module for FamilyClient
+        if name == "ControlClient":
+            return _combined()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

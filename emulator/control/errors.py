@@ -1,3 +1,5 @@
+"""The control API's envelope."""
+
 from __future__ import annotations
 
 from emulator.core.errors import ApiError

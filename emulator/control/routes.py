@@ -1,12 +1,12 @@
-"""The core of the control API: health, reset, accounts and the clock (CONTROL-API.md)."""
+"""The core of the control API: health, reset, accounts and the clock."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from emulator.control.errors import ControlError
 from emulator.control.schemas import AccountSchema, AdvanceSchema
 from emulator.core import request as req
+from emulator.core.errors import Reason, Refused
 from emulator.core.auth import Account
 from emulator.core.clock import rfc3339
 
@@ -26,14 +26,14 @@ def reset():
 
 
 @bp.post("/accounts")
-def create_account():
+@req.body(AccountSchema)
+def create_account(data):
     store = req.store()
-    data = req.body(AccountSchema, ControlError)
     with store.lock:
         if data["sid"] in store.accounts:
-            raise ControlError(409, f"account {data['sid']} exists")
+            raise Refused(Reason.CONFLICT, f"account {data['sid']} exists")
         if store.login(data["api_key"], data["api_token"]) is not None or data["api_key"] in store.accounts:
-            raise ControlError(409, f"api_key {data['api_key']} belongs to another account")
+            raise Refused(Reason.CONFLICT, f"api_key {data['api_key']} belongs to another account")
         account = Account(**data)
         store.add_account(account)
     return account.to_dict(), 201
@@ -51,9 +51,10 @@ def clock():
 
 
 @bp.post("/clock/advance")
-def advance():
+@req.body(AdvanceSchema)
+def advance(data):
     store = req.store()
-    seconds = req.body(AdvanceSchema, ControlError)["seconds"]
+    seconds = data["seconds"]
     with store.lock:
         store.clock.advance(seconds)
     ran = store.scheduler.run_due()  # everything that fell due has happened before we answer

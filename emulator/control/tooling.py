@@ -1,16 +1,16 @@
 """The control API's test tooling: faults, rate limits, the request journal, the callback log and
-state snapshots (CONTROL-API.md). The rules themselves live in ``emulator.core``; these are their routes."""
+state snapshots. The rules themselves live in ``emulator.core``; these are their routes."""
 
 from __future__ import annotations
 
 import re
 
-from flask import current_app, request
+from flask import request
 
-from emulator.control.errors import ControlError
 from emulator.control.routes import bp
 from emulator.control.schemas import FaultSchema, JournalQuery, RateLimitSchema
 from emulator.core import request as req
+from emulator.core.errors import Reason, Refused
 from emulator.core import snapshot
 from emulator.core.faults import Fault
 
@@ -19,8 +19,8 @@ MAX_SNAPSHOT_BYTES = 256 << 20
 
 
 @bp.post("/faults")
-def add_fault():
-    data = req.body(FaultSchema, ControlError)
+@req.body(FaultSchema)
+def add_fault(data):
     if data.get("code") is not None:
         _check_code(data["path"], data["code"])
     fault = Fault(has_body="body" in data, **data)
@@ -31,10 +31,10 @@ def add_fault():
 def _check_code(path: str, code: int) -> None:
     """A code must be one of the family's own when the glob names a family (``/v1/tenants/*``...)."""
     literal = re.split(r"[*?\[]", path, maxsplit=1)[0]
-    error_type = current_app.extensions["exotel_emulator_error_type"](literal)
+    error_type = req.store().envelope(literal)
     if not error_type.accepts_code(code):
         known = ", ".join(map(str, sorted(error_type.codes))) or "none: give a status"
-        raise ControlError(400, f"code {code} is not an error code of {literal}... (known: {known})")
+        raise Refused(Reason.INVALID, f"code {code} is not an error code of {literal}... (known: {known})")
 
 
 @bp.get("/faults")
@@ -51,26 +51,26 @@ def clear_faults():
 @bp.delete("/faults/<fault_id>")
 def remove_fault(fault_id):
     if not req.store().faults.remove(fault_id):
-        raise ControlError(404, f"fault {fault_id} not found")
+        raise Refused(Reason.NOT_FOUND, f"fault {fault_id} not found")
     return {"status": "ok"}
 
 
 @bp.put("/accounts/<sid>/rate_limit")
-def set_rate_limit(sid):
+@req.body(RateLimitSchema)
+def set_rate_limit(data, sid):
     store = req.store()
-    per_minute = req.body(RateLimitSchema, ControlError)["per_minute"]
+    per_minute = data["per_minute"]
     with store.lock:
-        if sid not in store.accounts:
-            raise ControlError(404, f"account {sid} not found")
+        req.known_account(sid)
         store.rate_limits.set(sid, per_minute)
     return {"sid": sid, "per_minute": per_minute}
 
 
 @bp.get("/requests")
-def journal():
-    q = req.query(JournalQuery, ControlError)
-    account_of = current_app.extensions["exotel_emulator_account_of"]
-    return {"requests": req.store().journal.find(account_of, q.get("method"), q.get("path"), q.get("account"))}
+@req.query(JournalQuery)
+def journal(q):
+    store = req.store()
+    return {"requests": store.journal.find(store.account_of, q.get("method"), q.get("path"), q.get("account"))}
 
 
 @bp.get("/callbacks")
@@ -86,9 +86,9 @@ def export_state():
 @bp.put("/state")
 def restore_state():
     request.max_content_length = MAX_SNAPSHOT_BYTES
-    document = req.json_body(ControlError, default={})
+    document = req.json_body(default={})
     try:
         snapshot.restore(req.store(), document)
     except snapshot.SnapshotError as exc:
-        raise ControlError(400, f"bad snapshot: {exc}") from None
+        raise Refused(Reason.INVALID, f"bad snapshot: {exc}") from None
     return snapshot.export(req.store())

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from flask import request
 from marshmallow import Schema, fields, validate
 
+from emulator.core.errors import Reason, Refused
+
 if TYPE_CHECKING:
     from werkzeug.datastructures import Authorization
 
@@ -27,7 +29,7 @@ class Account:
     api_token: str
 
     def accepts(self, username: str, password: str) -> bool:
-        """API-NOTES: ``api_key:api_token`` and ``sid:api_token`` both work."""
+        """Clients in the wild send ``api_key:api_token`` or ``sid:api_token``: both work."""
         return password == self.api_token and username in (self.api_key, self.sid)
 
     def to_dict(self) -> dict:
@@ -53,3 +55,14 @@ def classify(store, auth: "Authorization | None", sid: str) -> str:
     if account is None:
         return Credentials.WRONG
     return Credentials.OK if account.sid == sid else Credentials.OTHER_ACCOUNT
+
+
+def require_basic() -> None:
+    """``before_request`` of every family under ``.../<sid>/``: the path's account's own credentials."""
+    from emulator.core.request import store
+
+    outcome = check_basic(store(), (request.view_args or {})["sid"])
+    if outcome == Credentials.OTHER_ACCOUNT:
+        raise Refused(Reason.FORBIDDEN, "Credentials do not grant access to this account")
+    if outcome != Credentials.OK:
+        raise Refused(Reason.UNAUTHORIZED, "Authentication failed")

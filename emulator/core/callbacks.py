@@ -59,7 +59,7 @@ class Dispatcher:
             self._log.clear()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until every queued delivery has finished (for tests and ``--save-on-exit``)."""
+        """Block until every queued delivery has finished (tests wait for callbacks with it)."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while self._in_flight:

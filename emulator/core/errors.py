@@ -1,7 +1,13 @@
-"""The one error type every family's errors derive from, and the HTTP reason phrases they fall back to."""
+"""The error policy: models raise ``Refused`` with a named reason and no HTTP in it; each family's envelope
+(an ``ApiError`` subclass) turns it into its documented body and status in one place, ``refusal``.
+
+Routing errors and injected faults, which happen before any model runs, build the envelope directly
+from an HTTP status (``from_status``) or a documented code (``of``).
+"""
 
 from __future__ import annotations
 
+from enum import Enum
 from http import HTTPStatus
 from typing import Any, ClassVar, Mapping
 
@@ -13,12 +19,49 @@ def reason(status: int) -> str:
         return "Error"
 
 
+class Reason(Enum):
+    """Why a request was refused, in words every family understands; a family may add its own codes."""
+
+    INVALID = "invalid"  # a value breaks a rule the schema cannot see
+    MALFORMED = "malformed"  # the body does not parse at all
+    UNAUTHORIZED = "unauthorized"  # no credentials, or wrong ones
+    FORBIDDEN = "forbidden"  # good credentials of another account
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"  # it exists already, or is taken
+
+
+# What a reason means to an envelope that documents no codes of its own.
+STATUS: Mapping[Enum, int] = {
+    Reason.INVALID: 400, Reason.MALFORMED: 400, Reason.UNAUTHORIZED: 401, Reason.FORBIDDEN: 403,
+    Reason.NOT_FOUND: 404, Reason.CONFLICT: 409,
+}
+
+
+class Refused(Exception):
+    """A rule the request broke. ``reason`` is a ``Reason`` or a family's named code; ``message`` says
+    what failed, for envelopes that show it."""
+
+    def __init__(self, reason: Enum, message: str | None = None):
+        super().__init__(message or reason.name)
+        self.reason = reason
+        self.message = message
+
+
+class Invalid(Refused):
+    """A request that failed its schema: marshmallow's ``messages``; ``missing`` when only required
+    fields were absent (families with a distinct code for that)."""
+
+    def __init__(self, messages: Any):
+        super().__init__(Reason.INVALID, describe(messages))
+        self.messages = messages
+        self.missing = only_missing(messages)
+
+
 class ApiError(Exception):
     """An error answered in its family's documented envelope.
 
-    Models raise it, the app renders it in one place (``body()`` with ``status``). Each family subclasses
-    it once, defining ``body()`` and, where the family documents codes, the ``codes`` table
-    ``{code: (http status, message)}`` that faults, tests and the docs read.
+    Each family subclasses it once, defining ``body()`` and, where the family documents codes, the
+    ``codes`` table ``{code: (http status, message)}`` that faults, tests and the docs read.
     """
 
     codes: ClassVar[Mapping[int, tuple[int, str]]] = {}
@@ -39,7 +82,7 @@ class ApiError(Exception):
     def of(cls, code: int, message: str | None = None) -> "ApiError":
         """The error for a documented code, with its documented status and message."""
         status, text = cls.codes[code]
-        return cls(status, message or text, code)
+        return cls(status, message or text, int(code))
 
     @classmethod
     def from_status(cls, status: int, code: int | None = None, message: str | None = None) -> "ApiError":
@@ -52,6 +95,13 @@ class ApiError(Exception):
     def invalid(cls, messages: Any, missing: bool = False) -> "ApiError":
         """A request that failed its schema; ``missing`` when only required fields were absent."""
         return cls(400, describe(messages))
+
+    @classmethod
+    def refusal(cls, refused: Refused) -> "ApiError":
+        """The one mapping from a model's refusal to this envelope; families with codes override it."""
+        if isinstance(refused, Invalid):
+            return cls.invalid(refused.messages, refused.missing)
+        return cls.from_status(STATUS.get(refused.reason, 400), message=refused.message)
 
     def body(self) -> dict:
         raise NotImplementedError

@@ -1,22 +1,25 @@
-"""What an API family is to the app: its routes, its error envelope and its state.
+"""What an API family is to the app: its routes, its error envelope, its state and what tools need of it.
 
-Adding a family means one folder exporting a ``FAMILY`` and one line in ``emulator.app.FAMILIES``;
-nothing else in the app knows about it.
+Adding a family means one folder whose ``__init__`` exports a ``FAMILY`` and one name in
+``emulator.app.FAMILIES``; the app, the gate, ``mock_exotel`` and ``ControlClient`` read the rest from
+the declaration.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
-
-from flask import Blueprint
-from marshmallow import Schema
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
 
 from emulator.core.errors import ApiError
 
 if TYPE_CHECKING:
+    from flask import Blueprint
+    from marshmallow import Schema
+
     from emulator.core.auth import Account
     from emulator.core.store import Store
+
+M = TypeVar("M", bound="Model")
 
 
 class Model:
@@ -24,6 +27,13 @@ class Model:
 
     def __init__(self, store: "Store"):
         self.store = store
+
+    @classmethod
+    def current(cls: type[M]) -> M:
+        """This family's model in the app serving the current request."""
+        from emulator.core.request import store
+
+        return store().model_of(cls)
 
     def load_fixtures(self, docs: list[dict]) -> None:
         """Apply this family's fixture files (already validated by ``Family.fixture_schema``)."""
@@ -42,12 +52,16 @@ class Model:
 @dataclass(frozen=True)
 class Family:
     name: str
-    # path prefix -> the error type whose envelope answers anything under it (404s, 405s, faults...)
+    # path prefix -> the envelope that answers anything under it (its errors, 404s, 405s, faults...)
     envelopes: Mapping[str, type[ApiError]]
-    blueprint: Blueprint | None = None
+    blueprint: "Blueprint | None" = None
     model: Callable[["Store"], Model] = Model
-    fixture_schema: type[Schema] | None = None
+    fixture_schema: "type[Schema] | None" = None
     # the family's part of /_emulator/ (e.g. ExoBridge's call simulator), registered with the app
-    control: Blueprint | None = None
-    # extra per-family knobs for tools (e.g. account extraction) live here, not in the app
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    control: "Blueprint | None" = None
+    # the vendor's hosts for this family: mock_exotel answers for them
+    hosts: tuple[str, ...] = ()
+    # path prefixes whose next segment is the account sid (faults' and the journal's ``account``)
+    account_prefixes: tuple[str, ...] = ()
+    # ControlClient methods for the family's control endpoints: a ``FamilyClient`` subclass
+    client: type | None = None

@@ -13,40 +13,9 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from emulator.core.clock import Clock
-
-# ---- which account a request belongs to ------------------------------------------------------------------
-
-ACCOUNT_SEGMENTS = frozenset({"Accounts", "accounts", "tenants"})
-
-
-def account_from_path(path: str) -> str | None:
-    """The sid in ``/v2_beta/Accounts/<sid>/...``, ``/v2/accounts/<sid>/...`` or ``/v1/tenants/<sid>/...``."""
-    parts = path.split("/", 4)  # ["", "v2_beta", "Accounts", "<sid>", rest]
-    if len(parts) >= 4 and parts[2] in ACCOUNT_SEGMENTS and parts[3]:
-        return parts[3]
-    return None
-
-
-class AccountResolver:
-    """``account_of(path)``: the core rule above, unless the family owning the path overrides it.
-
-    A family overrides it with ``Family.extras["account_of"]``, a function ``path -> sid or None``
-    (integrations, whose paths name no account, set it to one that returns None).
-    """
-
-    def __init__(self, families: Iterable):
-        self._rules = sorted(((prefix, f.extras["account_of"]) for f in families if "account_of" in f.extras
-                              for prefix in f.envelopes), key=lambda pr: -len(pr[0]))
-
-    def __call__(self, path: str) -> str | None:
-        for prefix, rule in self._rules:
-            if path.startswith(prefix):
-                return rule(path)
-        return account_from_path(path)
-
 
 # ---- faults --------------------------------------------------------------------------------------------
 
@@ -70,7 +39,7 @@ class Fault:
     pattern: re.Pattern = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # compiled once here; fnmatch's own "*" already crosses "/" as CONTROL-API.md wants
+        # compiled once here; fnmatch's "*" also matches "/", so "/v2_beta/*" covers every path below it
         self.pattern = re.compile(fnmatch.translate(self.path))
 
     @property

@@ -1,15 +1,30 @@
-"""Schema fields shared by the families."""
+"""Schema pieces shared by the families."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
-from marshmallow import ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+class Lenient(Schema):
+    """A vendor request: like Exotel, ignore parameters nobody documents (cache busters, SDK extras)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def is_url(value: str, schemes: tuple[str, ...] = ("http", "https")) -> bool:
+    """An absolute URL of one of ``schemes``, with a host and no whitespace."""
+    parts = urlsplit(value)
+    return parts.scheme in schemes and bool(parts.hostname) and not any(c.isspace() for c in value)
 
 
 def _http_url(value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+    if not is_url(value):
         raise ValidationError("Not a valid http(s) URL.")
 
 

@@ -21,7 +21,7 @@ from werkzeug.datastructures import Authorization
 
 from emulator.core.auth import Credentials, classify
 from emulator.core.errors import ApiError
-from emulator.core.faults import AccountResolver, Fault
+from emulator.core.faults import Fault
 from emulator.core.journal import Entry
 from emulator.core.request import render
 
@@ -54,10 +54,10 @@ class RateLimited:
 
 
 class Gate:
-    def __init__(self, wsgi_app: Callable, store, account_of: Callable[[str], str | None], max_body: int | None):
+    def __init__(self, wsgi_app: Callable, store, max_body: int | None):
         self.wsgi_app = wsgi_app
         self.store = store
-        self.account_of = account_of
+        self.account_of = store.account_of
         self.max_body = max_body or 1 << 20
 
     def __call__(self, environ: dict, start_response: Callable):
@@ -78,7 +78,7 @@ class Gate:
         answer = None
         if store.rate_limits.limits:  # empty unless a test switched a limit on
             sid = self.account_of(path)
-            limited = sid in store.rate_limits.limits and _authenticates_as(store, environ, sid)
+            limited = sid is not None and sid in store.rate_limits.limits and _authenticates_as(store, environ, sid)
             retry_after = store.rate_limits.admit(sid) if limited else None
             if retry_after is not None:
                 answer = environ[ANSWER] = RateLimited(retry_after)
@@ -174,7 +174,7 @@ def answer_injected():
     answer = request.environ.get(ANSWER)
     if answer is None:
         return None
-    error_type = current_app.extensions["exotel_emulator_error_type"](request.path)
+    error_type = current_app.extensions["exotel_emulator"].envelope(request.path)
     if isinstance(answer, RateLimited):
         response, status = render(error_type.from_status(429))
         response.headers["Retry-After"] = str(max(1, math.ceil(answer.retry_after)))
@@ -190,14 +190,12 @@ def answer_injected():
 def fault_error(error_type: type[ApiError], status: int | None, code: int | None) -> ApiError:
     """The family's error for a fault: a documented code brings its own status and message."""
     if status is None:
-        status = error_type.codes[code][0] if code in error_type.codes else 500
+        status = error_type.codes[code][0] if code is not None and code in error_type.codes else 500
     return error_type.from_status(status, code)
 
 
-def install(app: Flask, families) -> None:
+def install(app: Flask) -> None:
     """Put the gate in front of ``app`` (called once by ``create_app``)."""
-    account_of = AccountResolver(families)
-    app.extensions["exotel_emulator_account_of"] = account_of
-    app.wsgi_app = Gate(app.wsgi_app, app.extensions["exotel_emulator"], account_of,
+    app.wsgi_app = Gate(app.wsgi_app, app.extensions["exotel_emulator"],  # type: ignore[method-assign]
                         app.config.get("MAX_CONTENT_LENGTH"))
     app.before_request(answer_injected)

@@ -1,14 +1,24 @@
-"""Reading requests through marshmallow schemas; every failure becomes the family's own error."""
+"""Reading requests through marshmallow schemas, and the helpers every handler shares.
+
+A body or query that does not parse or fails its schema raises ``Refused``/``Invalid``; the app renders
+it in the envelope of the family whose path it is, so handlers never name an error class.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from flask import current_app, request
 from marshmallow import Schema, ValidationError
 
-from emulator.core.errors import ApiError, only_missing
+from emulator.core.errors import ApiError, Invalid, Reason, Refused
+
+if TYPE_CHECKING:
+    from emulator.core.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _schemas: dict[type[Schema], Schema] = {}
 
@@ -21,14 +31,14 @@ def schema(cls: type[Schema]) -> Schema:
     return instance
 
 
-def validate(cls: type[Schema], data: Any, error: type[ApiError]) -> dict:
+def validate(cls: type[Schema], data: Any) -> dict:
     try:
         return schema(cls).load(data)
     except ValidationError as exc:
-        raise error.invalid(exc.messages, missing=only_missing(exc.messages)) from None
+        raise Invalid(exc.messages) from None
 
 
-def json_body(error: type[ApiError], *, allow_form: bool = False, default: Any = None) -> Any:
+def json_body(*, allow_form: bool = False, default: Any = None) -> Any:
     """The parsed body: JSON, or (``allow_form``) form-encoded; an empty body is ``default``."""
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -36,33 +46,69 @@ def json_body(error: type[ApiError], *, allow_form: bool = False, default: Any =
     if allow_form and request.mimetype == "multipart/form-data":
         return request.form.to_dict()
     if allow_form and request.mimetype != "application/json" and not raw.lstrip().startswith((b"{", b"[")):
-        return _form(raw, error)
+        return _form(raw)
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise error(400, "Malformed JSON body") from None
+        raise Refused(Reason.MALFORMED, "Malformed JSON body") from None
 
 
-def body(cls: type[Schema], error: type[ApiError], *, allow_form: bool = False, default: Any = None) -> dict:
-    return validate(cls, json_body(error, allow_form=allow_form, default=default), error)
+def read_body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) -> dict:
+    return validate(cls, json_body(allow_form=allow_form, default=default))
 
 
-def query(cls: type[Schema], error: type[ApiError]) -> dict:
-    return validate(cls, request.args.to_dict(), error)
+def read_query(cls: type[Schema]) -> dict:
+    return validate(cls, request.args.to_dict())
 
 
-def _form(raw: bytes, error: type[ApiError]) -> dict:
+def body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) -> Callable[[F], F]:
+    """The handler gets the body, validated by ``cls``, as its first argument."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(read_body(cls, allow_form=allow_form, default=default), *args, **kwargs)
+
+        wrapper.body_schema = cls  # type: ignore[attr-defined]  # for the API description
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def query(cls: type[Schema]) -> Callable[[F], F]:
+    """The handler gets the query string, validated by ``cls``, as its first argument."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(read_query(cls), *args, **kwargs)
+
+        wrapper.query_schema = cls  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _form(raw: bytes) -> dict:
     from urllib.parse import parse_qsl
 
     try:
         return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
     except (ValueError, UnicodeDecodeError):
-        raise error(400, "Malformed form body") from None
+        raise Refused(Reason.MALFORMED, "Malformed form body") from None
 
 
-def store():
+def store() -> "Store":
     """The current app's ``Store``."""
     return current_app.extensions["exotel_emulator"]
+
+
+def known_account(sid: str | None = None) -> None:
+    """Control endpoints that name an account answer 404 for one that does not exist (as a
+    ``before_request``, the sid comes from the path)."""
+    sid = sid if sid is not None else (request.view_args or {})["sid"]
+    if sid not in store().accounts:
+        raise Refused(Reason.NOT_FOUND, f"account {sid} not found")
 
 
 def render(error: ApiError):

@@ -141,7 +141,7 @@ def save_file(store, path: str | Path) -> None:
 
 
 def setup(app, state: str | None = None, save_on_exit: str | None = None) -> None:
-    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the app's exit hooks."""
+    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the store's exit hooks."""
     store = app.extensions["exotel_emulator"]
     if state:
         load_file(store, state)
@@ -156,4 +156,4 @@ def setup(app, state: str | None = None, save_on_exit: str | None = None) -> Non
             except OSError as exc:
                 print(f"exotel-emulator: could not save the state: {exc}", file=sys.stderr)
 
-        app.extensions.setdefault("exotel_emulator_on_exit", []).append(save)
+        store.on_exit.append(save)

@@ -1,6 +1,7 @@
-"""ExoBridge number masking: GreenVN allocations under /v1/tenants/<sid>/greenvn (seed 003)."""
+"""ExoBridge number masking: GreenVN allocations under /v1/tenants/<sid>/greenvn, their expiry and callbacks."""
 
 from emulator.core.family import Family
+from emulator.exobridge.client import ExoBridgeClient
 from emulator.exobridge.control import bp as control
 from emulator.exobridge.errors import ExoBridgeError
 from emulator.exobridge.models import ExoBridge
@@ -14,6 +15,9 @@ FAMILY = Family(
     model=ExoBridge,
     fixture_schema=FixtureFile,
     control=control,
+    hosts=("leadassist.exotel.in",),
+    account_prefixes=("/v1/tenants/",),
+    client=ExoBridgeClient,
 )
 
 __all__ = ["FAMILY", "ExoBridgeError"]

@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
-from emulator.control.errors import ControlError
 from emulator.core import request as req
-from emulator.exobridge import schemas
+from emulator.exobridge import schemas, views
 from emulator.exobridge.models import ExoBridge
 
 bp = Blueprint("exobridge_control", __name__, url_prefix="/_emulator/accounts/<sid>/exobridge")
-
-
-@bp.before_request
-def known_tenant():
-    if request.view_args["sid"] not in req.store().accounts:
-        raise ControlError(404, f"account {request.view_args['sid']} not found")
-
-
-def model() -> ExoBridge:
-    return req.store().model("exobridge")
+bp.before_request(req.known_account)
 
 
 @bp.get("")
 def get_config(sid):
-    return model().config(sid)
+    return views.config(ExoBridge.current().tenant(sid))
 
 
 @bp.put("")
-def configure(sid):
-    return model().configure(sid, req.body(schemas.TenantConfig, ControlError))
+@req.body(schemas.TenantConfig)
+def configure(changes, sid):
+    return views.config(ExoBridge.current().configure(sid, changes))
 
 
 @bp.post("/calls")
-def simulate_call(sid):
-    call = req.body(schemas.SimulatedCall, ControlError)
-    return model().call(sid, call["greenvn"], call["from_"], call["pin"], call["dial_call_status"], call["duration"])
+@req.body(schemas.SimulatedCall)
+def simulate_call(call, sid):
+    result = ExoBridge.current().call(sid, call["greenvn"], call["from_"], call["pin"], call["dial_call_status"],
+                                      call["duration"])
+    return views.call_result(result)

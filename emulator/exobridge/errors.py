@@ -1,10 +1,44 @@
-"""ExoBridge's error envelope and the Appendix 1 code table (seed 003)."""
+"""ExoBridge's error codes (Appendix 1 of the ExoBridge page), its envelope, and how refusals map to it."""
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any, ClassVar, Mapping
 
-from emulator.core.errors import ApiError
+from emulator.core.errors import ApiError, Invalid, Reason, Refused
+
+
+class Code(IntEnum):
+    """Appendix 1's codes, by what they mean; models refuse with these (``Refused(Code.NO_FREE_VN)``)."""
+
+    INTERNAL = 0
+    UNKNOWN_GREENVN = 1
+    UNSUPPORTED_FILTER = 2
+    MISSING_PARAMETER = 3
+    NO_FREE_VN = 4
+    BAD_PARAMETER = 5
+    UNAUTHORIZED = 7
+    NOT_PERMITTED = 8
+    VERSION_HEADER = 9
+    ALL_DUPLICATES = 13
+    SAME_NUMBER_BOTH_PARTIES = 14
+    UNSUPPORTED_REGION = 15
+    INVALID_NUMBER = 16
+    TOO_MANY_IN_BULK = 17
+    CONNECTION_EXISTS = 18
+    OTHER_PIN = 19
+    NO_MAPPING = 20
+    ALREADY_DELETED = 22
+    BAD_DATE_RANGE = 23
+    INVALID_FLOW = 50
+
+
+# The core reasons in Appendix 1's terms (a refusal from shared code: credentials, a body that does not parse).
+FROM_REASON: Mapping[Reason, Code] = {
+    Reason.UNAUTHORIZED: Code.UNAUTHORIZED, Reason.FORBIDDEN: Code.NOT_PERMITTED,
+    Reason.MALFORMED: Code.BAD_PARAMETER, Reason.INVALID: Code.BAD_PARAMETER,
+    Reason.NOT_FOUND: Code.UNKNOWN_GREENVN,
+}
 
 
 class ExoBridgeError(ApiError):
@@ -65,13 +99,20 @@ class ExoBridgeError(ApiError):
     def invalid(cls, messages: Any, missing: bool = False) -> "ExoBridgeError":
         """Schema failures: only absent fields are 3; bad numbers 16, bad regions 15; anything else 5."""
         if missing:
-            return cls.of(3)
+            return cls.of(Code.MISSING_PARAMETER)
         texts = set(_texts(messages))
-        if texts == {cls.codes[16][1]}:
-            return cls.of(16)
-        if texts == {cls.codes[15][1]}:
-            return cls.of(15)
-        return cls.of(5)
+        for code in (Code.INVALID_NUMBER, Code.UNSUPPORTED_REGION):
+            if texts == {cls.codes[code][1]}:
+                return cls.of(code)
+        return cls.of(Code.BAD_PARAMETER)
+
+    @classmethod
+    def refusal(cls, refused: Refused) -> "ExoBridgeError":
+        """Every refusal is an Appendix 1 code, with its documented status and message."""
+        if isinstance(refused, Invalid):
+            return cls.invalid(refused.messages, refused.missing)
+        code = refused.reason if isinstance(refused.reason, Code) else FROM_REASON.get(refused.reason, Code.BAD_PARAMETER)
+        return cls.of(code)
 
     def body(self) -> dict:
         return {"success": False, "status": self.status, "code": self.code, "message": self.message, "data": None}

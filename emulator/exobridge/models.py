@@ -12,17 +12,17 @@ import copy
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 
-from emulator.control.errors import ControlError
+from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.core.fixtures import FixtureError
 from emulator.exobridge import views
-from emulator.exobridge.errors import ExoBridgeError
+from emulator.exobridge.errors import Code
 from emulator.exobridge.schemas import CALLBACK_EVENTS, DURATION_RE
 
 UNITS = {"s": 1, "m": 60, "d": 86_400}
 
-# Indian postal codes by leading digits -> the nearest region of the documented list (seed 003: a pin code
-# outside the list gets a VN "from a region in the list that is closest"). Longest prefix wins.
+# Indian postal codes by leading digits -> the nearest region of the documented list (a pin code outside
+# the list gets a VN "from a region in the list that is closest", the page says). Longest prefix wins.
 PIN_CODE_REGIONS = {
     "400": "MU",  # Mumbai
     "11": "DL",  # Delhi
@@ -121,6 +121,65 @@ class Tenant:
     lines: dict[str, Line] = field(default_factory=dict)  # VN -> its active allocations (VNs in use only)
     by_connection: dict[str, str] = field(default_factory=dict)  # connection_id -> id of its active allocation
 
+    def snapshot(self) -> "Tenant":
+        """The settings and the count of active allocations, copied; the routing indexes stay behind."""
+        return replace(self, pool={n: replace(v) for n, v in self.pool.items()}, flows=list(self.flows),
+                       callbacks=dict(self.callbacks), lines={}, by_connection=dict(self.by_connection))
+
+
+# Call Insights for a simulated outcome: (DisconnectedBy, DetailedStatus)
+INSIGHTS = {
+    "completed": ("Caller", "CALL_COMPLETED"),
+    "busy": ("Operator", "BUSY"),
+    "no-answer": ("Exotel", "NO_ANSWER"),
+    "failed": ("Operator", "FAILED"),
+    "canceled": ("Caller", "CALL_CANCELED"),
+}
+RINGING_SECONDS = 5  # how long a simulated second leg rings before it is answered
+CALL_TYPES = {"completed": "completed", "canceled": "client-hangup"}  # passthru CallType; others "incomplete"
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """A simulated call that was routed, as its call event reports it."""
+
+    allocation: Allocation
+    call_sid: str
+    caller: str
+    to: str
+    status: str
+    talk: int  # seconds of conversation: 0 unless completed
+    on_call: int  # the call minus the ringing
+    started: float
+    ended: float
+    recorded: bool
+    call_type: str
+    disconnected_by: str
+    detailed_status: str
+    ringing: int = RINGING_SECONDS
+
+    @classmethod
+    def of(cls, allocation: Allocation, call_sid: str, caller: str, to: str, status: str, duration: int,
+           now: float) -> "CallRecord":
+        """The call ends now; it rang ``RINGING_SECONDS`` first and, if completed, talked ``duration``."""
+        answered = status == "completed"
+        talk = duration if answered else 0
+        disconnected_by, detailed = INSIGHTS[status]
+        return cls(allocation.snapshot(), call_sid, caller, to, status, talk, max(talk - RINGING_SECONDS, 0),
+                   now - RINGING_SECONDS - talk, now, answered, CALL_TYPES.get(status, "incomplete"),
+                   disconnected_by, detailed)
+
+
+@dataclass
+class CallResult:
+    """What a simulated call did: who it reached and the events it fired."""
+
+    call_sid: str
+    allocation: Allocation | None
+    to: str | None
+    connected: bool
+    events: list[dict]
+
 
 class ExoBridge(Model):
     def __init__(self, store):
@@ -158,7 +217,7 @@ class ExoBridge(Model):
         tenant.callbacks.update(config.get("callbacks", {}))
         return tenant
 
-    def configure(self, sid: str, changes: dict) -> dict:
+    def configure(self, sid: str, changes: dict) -> Tenant:
         """The control API's PUT: any subset of the tenant's settings; returns the whole configuration."""
         with self.store.lock:
             tenant = self.tenants[sid]
@@ -166,18 +225,19 @@ class ExoBridge(Model):
             for key in ("vn_regions", "vn_types"):
                 strangers = sorted(set(changes.get(key, {})) - set(pool))
                 if strangers:
-                    raise ControlError(400, f"{key}: {', '.join(strangers)} not in the VN pool")
+                    raise Refused(Reason.INVALID, f"{key}: {', '.join(strangers)} not in the VN pool")
             regions, types = changes.get("vn_regions", {}), changes.get("vn_types", {})
             old = tenant.pool
             vn_pool = [{"number": n,
                         "region": regions.get(n, old[n].region if n in old else None),
                         "type": types.get(n) or (old[n].type if n in old else guess_type(n))} for n in pool]
             self._configured(tenant, {**changes, "vn_pool": vn_pool})
-            return self.config(sid)
+            return tenant.snapshot()
 
-    def config(self, sid: str) -> dict:
+    def tenant(self, sid: str) -> Tenant:
+        """A copy of the tenant's settings, safe to render outside the lock."""
         with self.store.lock:
-            return views.config(self.tenants[sid])
+            return self.tenants[sid].snapshot()
 
     # ---- allocations -----------------------------------------------------------------------------------
 
@@ -190,9 +250,9 @@ class ExoBridge(Model):
             tenant = self.tenants[sid]
             flow_id = data.get("flow_id")
             if flow_id is not None and flow_id not in tenant.flows:
-                raise ExoBridgeError.of(50)
+                raise Refused(Code.INVALID_FLOW)
             if data["connection_id"] in tenant.by_connection:
-                raise ExoBridgeError.of(18)
+                raise Refused(Code.CONNECTION_EXISTS)
             vn = self._choose(tenant, a_numbers + b_numbers, a_pins + b_pins, data.get("preferences") or {},
                               data.get("strictness") or False)
             now = self.store.clock.time()
@@ -211,7 +271,7 @@ class ExoBridge(Model):
             return self._own(sid, greenvn_id).snapshot()
 
     def deallocate(self, sid: str, greenvn_id: str) -> Allocation:
-        """A manual deallocation: to the vault at once, and no callback (seed 003)."""
+        """A manual deallocation: to the vault at once, and no callback (the page sends none for it)."""
         with self.store.lock:
             allocation = self._active(sid, greenvn_id)
             self._vault(allocation)
@@ -250,15 +310,15 @@ class ExoBridge(Model):
     def _own(self, sid: str, greenvn_id: str) -> Allocation:
         allocation = self.allocations.get(greenvn_id)
         if allocation is None:
-            raise ExoBridgeError.of(1)
+            raise Refused(Code.UNKNOWN_GREENVN)
         if allocation.tenant != sid:
-            raise ExoBridgeError.of(8)
+            raise Refused(Code.NOT_PERMITTED)
         return allocation
 
     def _active(self, sid: str, greenvn_id: str) -> Allocation:
         allocation = self._own(sid, greenvn_id)
         if allocation.state != "active":
-            raise ExoBridgeError.of(22)
+            raise Refused(Code.ALREADY_DELETED)
         return allocation
 
     # ---- choosing a VN ---------------------------------------------------------------------------------
@@ -275,7 +335,7 @@ class ExoBridge(Model):
         if strict and "greenvn" in wanted:
             vn = tenant.pool.get(wanted["greenvn"])
             if vn is None or vn.number == avoid or _met(vn, wanted) < len(wanted):
-                raise ExoBridgeError.of(4)
+                raise Refused(Code.NO_FREE_VN)
             self._check_line(tenant, vn.number, numbers, pins)
             return vn
         best, best_key = None, None
@@ -291,7 +351,7 @@ class ExoBridge(Model):
             if best_key is None or key < best_key:
                 best, best_key = vn, key
         if best is None:
-            raise ExoBridgeError.of(4)
+            raise Refused(Code.NO_FREE_VN)
         return best
 
     def _clash(self, tenant: Tenant, vn: str, numbers: list[str], pins: list[int], ignore: str | None = None):
@@ -305,16 +365,16 @@ class ExoBridge(Model):
 
         numbers_taken = sum(1 for n in numbers if taken(line.numbers.get(n)))
         if numbers_taken and numbers_taken == len(numbers):
-            return 13  # every number is already mapped on this VN
+            return Code.ALL_DUPLICATES  # every number is already mapped on this VN
         if numbers_taken or any(taken(line.pins.get(p)) for p in pins):
-            return 19
+            return Code.OTHER_PIN
         return None
 
     def _check_line(self, tenant: Tenant, vn: str, numbers: list[str], pins: list[int],
                     ignore: str | None = None) -> None:
         code = self._clash(tenant, vn, numbers, pins, ignore)
         if code is not None:
-            raise ExoBridgeError.of(code)
+            raise Refused(code)
 
     def _index(self, tenant: Tenant, allocation: Allocation) -> None:
         line = tenant.lines.setdefault(allocation.greenvn, Line())
@@ -364,14 +424,14 @@ class ExoBridge(Model):
 
     # ---- simulated calls -------------------------------------------------------------------------------
 
-    def call(self, sid: str, greenvn: str, caller: str, pin: str | None, status: str, duration: int) -> dict:
+    def call(self, sid: str, greenvn: str, caller: str, pin: str | None, status: str, duration: int) -> "CallResult":
         """A call landing on a VN, routed as the service would; fires the callbacks it causes."""
         call_sid = uuid.uuid4().hex
         with self.store.lock:
             tenant = self.tenants[sid]
             line = tenant.lines.get(greenvn)
             if line is None and greenvn not in tenant.pool:
-                raise ControlError(404, f"{greenvn} is not a VN of tenant {sid}")
+                raise Refused(Reason.NOT_FOUND, f"{greenvn} is not a VN of tenant {sid}")
             now = self.store.clock.time()
             events: list[dict] = []
             allocation, party = self._caller(tenant, line, greenvn, caller, pin, call_sid, now, events)
@@ -380,10 +440,12 @@ class ExoBridge(Model):
                 to = allocation.bparty_numbers[0] if party == "a" else (
                     allocation.aparty_numbers[0] if allocation.usage == "twoway" else None)
             if to is not None:
-                payload = views.call_event(allocation, call_sid, caller, to, status, duration, now, tenant.insights)
-                events.append(self._event(sid, "call_event", payload))
+                record = CallRecord.of(allocation, call_sid, caller, to, status, duration, now)
+                events.append(self._event(sid, "call_event", views.call_event(record, tenant.insights)))
+            result = CallResult(call_sid, allocation.snapshot() if allocation is not None else None, to,
+                                to is not None and status == "completed", events)
         self._send(events)
-        return views.call_result(call_sid, allocation, to, to is not None and status == "completed", events)
+        return result
 
     def _caller(self, tenant, line, greenvn, caller, pin, call_sid, now, events):
         """(allocation, "a"|"b") the caller belongs to, after pin verification for a new caller."""
@@ -423,7 +485,7 @@ class ExoBridge(Model):
         with self.store.lock:
             return {
                 "default_tenant": copy.deepcopy(self.default),
-                "tenants": {sid: views.tenant_state(t) for sid, t in self.tenants.items()},
+                "tenants": {sid: _settings(t) for sid, t in self.tenants.items()},
                 "allocations": [asdict(a) for a in self.allocations.values()],
             }
 
@@ -444,6 +506,17 @@ class ExoBridge(Model):
                     self._schedule(allocation)  # a pending expiry survives the snapshot
 
 
+def _settings(t: Tenant) -> dict:
+    """A tenant's settings in the fixture shape (snapshots restore through the same code as fixtures)."""
+    return {
+        "vn_pool": [{"number": v.number, "region": v.region, "type": v.type} for v in t.pool.values()],
+        "flows": list(t.flows),
+        "default_deallocation": t.default_deallocation,
+        "insights": t.insights,
+        "callbacks": dict(t.callbacks),
+    }
+
+
 def _normal(config: dict, partial: bool = False) -> dict:
     """A tenant configuration in one shape (fixtures, defaults and snapshots all go through here)."""
     result = {} if partial else {k: v for k, v in BUILTIN_TENANT.items()}
@@ -459,7 +532,7 @@ def _normal(config: dict, partial: bool = False) -> dict:
 def _distinct(numbers: list[str], pins: list[int]) -> None:
     """One request may not name a number (or a pin) twice, on one side or across both: 14."""
     if len(set(numbers)) != len(numbers) or len(set(pins)) != len(pins):
-        raise ExoBridgeError.of(14)
+        raise Refused(Code.SAME_NUMBER_BOTH_PARTIES)
 
 
 def _wanted(preferences: dict) -> dict:

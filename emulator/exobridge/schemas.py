@@ -8,31 +8,24 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from emulator.core.errors import MISSING
-from emulator.core.fields import HttpUrl, StrictInteger
-from emulator.exobridge.errors import ExoBridgeError
+from emulator.core.fields import E164_RE, HttpUrl, Lenient, StrictInteger
+from emulator.exobridge.errors import Code, ExoBridgeError
 
-REGIONS = ("DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP")  # seed 003, preferences.region
+REGIONS = ("DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP")  # documented preferences.region
 NUMBER_TYPES = ("landline", "mobile")
 USAGES = ("oneway", "twoway")
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 CALLBACK_EVENTS = ("call_event", "deallocation", "verification_success", "verification_failed")
 
-E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
 DURATION_RE = re.compile(r"^([1-9]\d{0,8})([smd])$")
 MAX_PIN = 10**10 - 1  # "any positive integer, preferably 6 digits": ten digits is plenty and stays exact
 
-E164 = validate.Regexp(E164_RE, error=ExoBridgeError.codes[16][1])
-REGION = validate.OneOf(REGIONS, error=ExoBridgeError.codes[15][1])
+E164 = validate.Regexp(E164_RE, error=ExoBridgeError.codes[Code.INVALID_NUMBER][1])
+REGION = validate.OneOf(REGIONS, error=ExoBridgeError.codes[Code.UNSUPPORTED_REGION][1])
 DURATION = validate.Regexp(DURATION_RE, error="must be an integer followed by s, m or d, like 600s")
-
-
-class Lenient(Schema):
-    class Meta:
-        # Fields the API does not know are ignored, not rejected: SDKs add their own extras.
-        unknown = EXCLUDE
 
 
 class Strictness(fields.Field):

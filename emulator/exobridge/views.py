@@ -13,19 +13,9 @@ from typing import TYPE_CHECKING
 from emulator.core.clock import classic, rfc3339_ist
 
 if TYPE_CHECKING:
-    from emulator.exobridge.models import Allocation, Tenant
+    from emulator.exobridge.models import Allocation, CallRecord, CallResult, Tenant
 
-RINGING_SECONDS = 5  # how long a simulated second leg rings before it is answered
 RECORDINGS = "https://s3-ap-southeast-1.amazonaws.com/exotelrecordings"
-CALL_TYPES = {"completed": "completed", "canceled": "client-hangup"}  # passthru CallType; others "incomplete"
-# Call Insights for a simulated outcome: (DisconnectedBy, DetailedStatus)
-INSIGHTS = {
-    "completed": ("Caller", "CALL_COMPLETED"),
-    "busy": ("Operator", "BUSY"),
-    "no-answer": ("Exotel", "NO_ANSWER"),
-    "failed": ("Operator", "FAILED"),
-    "canceled": ("Caller", "CALL_CANCELED"),
-}
 
 
 def _with_flow(data: dict, a: "Allocation") -> dict:
@@ -96,33 +86,30 @@ def deallocation(a: "Allocation") -> dict:
     }
 
 
-def call_event(a: "Allocation", call_sid: str, caller: str, to: str, status: str, duration: int, now: float,
-               insights: bool) -> dict:
-    """The call event, sent when the call ends (now); with the ``insights`` block when the tenant has it."""
-    answered = status == "completed"
-    talk = duration if answered else 0
+def call_event(c: "CallRecord", insights: bool) -> dict:
+    """The call event, sent when the call ends; with the ``insights`` block when the tenant has it."""
+    a = c.allocation
     date = classic if insights else rfc3339_ist
     body = {
-        "start_time": date(now - RINGING_SECONDS - talk),
+        "start_time": date(c.started),
         "direction": "incoming",
         "source": "exotel",
-        "dial_call_duration": str(talk),
+        "dial_call_duration": str(c.talk),
         "connection_id": a.connection_id,
-        "dial_call_status": status,
+        "dial_call_status": c.status,
         "greenvn": a.greenvn,
-        "recording_url": f"{RECORDINGS}/{a.tenant}/{call_sid}.mp3" if answered else "null",
-        "on_call_duration": max(talk - RINGING_SECONDS, 0),
+        "recording_url": f"{RECORDINGS}/{a.tenant}/{c.call_sid}.mp3" if c.recorded else "null",
+        "on_call_duration": c.on_call,
         "greenvn_id": a.greenvn_id,
-        "call_type": CALL_TYPES.get(status, "incomplete"),
-        "call_sid": call_sid,
-        "to": to,
-        "current_time": date(now),
-        "from": caller,
+        "call_type": c.call_type,
+        "call_sid": c.call_sid,
+        "to": c.to,
+        "current_time": date(c.ended),
+        "from": c.caller,
     }
     if insights:
-        disconnected_by, detailed = INSIGHTS[status]
-        block = {"DisconnectedBy": disconnected_by, "Status": status, "DetailedStatus": detailed,
-                 "RingingDuration": f"{RINGING_SECONDS:.2f}"}
+        block = {"DisconnectedBy": c.disconnected_by, "Status": c.status, "DetailedStatus": c.detailed_status,
+                 "RingingDuration": f"{c.ringing:.2f}"}
         body = {"start_time": body.pop("start_time"), "insights": block, **body}
     return body
 
@@ -137,30 +124,20 @@ def verification_failed(call_sid: str, greenvn: str, caller: str, pin: str | Non
             "pin": pin if pin is not None else ""}
 
 
-def call_result(call_sid: str, a: "Allocation | None", to: str | None, connected: bool, events: list[dict]) -> dict:
+def call_result(r: "CallResult") -> dict:
     """The control API's answer to a simulated call."""
+    a = r.allocation
     return {
-        "call_sid": call_sid,
-        "connected": connected,
-        "to": to,
+        "call_sid": r.call_sid,
+        "connected": r.connected,
+        "to": r.to,
         "greenvn_id": a.greenvn_id if a is not None else None,
         "connection_id": a.connection_id if a is not None else None,
-        "events": events,
+        "events": r.events,
     }
 
 
-# ---- the control API and snapshots ---------------------------------------------------------------------
-
-
-def tenant_state(t: "Tenant") -> dict:
-    """A tenant's settings in the fixture shape (snapshots restore through the same code as fixtures)."""
-    return {
-        "vn_pool": [{"number": v.number, "region": v.region, "type": v.type} for v in t.pool.values()],
-        "flows": list(t.flows),
-        "default_deallocation": t.default_deallocation,
-        "insights": t.insights,
-        "callbacks": dict(t.callbacks),
-    }
+# ---- the control API -------------------------------------------------------------------------------
 
 
 def config(t: "Tenant") -> dict:

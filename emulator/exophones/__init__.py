@@ -1,8 +1,9 @@
-"""ExoPhones: v2_beta buy/list/update/release (seeds 000, 001) and v2 details (seed 002)."""
+"""ExoPhones: v2_beta available numbers, buy, list, get, update, release, and v2 details with connectivity."""
 
 from flask import Blueprint
 
 from emulator.core.family import Family
+from emulator.exophones.client import ExoPhonesClient
 from emulator.exophones.errors import RestException, V2Error
 from emulator.exophones.models import ExoPhones
 from emulator.exophones.routes import beta, control, v2
@@ -14,11 +15,15 @@ blueprint.register_blueprint(v2)
 
 FAMILY = Family(
     name="exophones",
-    envelopes={"/v2_beta/": RestException, "/v2/accounts/": V2Error},
+    # "": any path no family owns answers in the classic Exotel envelope
+    envelopes={"/v2_beta/": RestException, "/v2/accounts/": V2Error, "": RestException},
     blueprint=blueprint,
     model=ExoPhones,
     fixture_schema=FixtureFile,
     control=control,
+    hosts=("api.exotel.com", "api.in.exotel.com"),  # Singapore, Mumbai
+    account_prefixes=("/v2_beta/Accounts/", "/v2/accounts/"),
+    client=ExoPhonesClient,
 )
 
 __all__ = ["FAMILY", "RestException", "V2Error"]

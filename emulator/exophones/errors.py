@@ -1,4 +1,8 @@
-"""The two ExoPhones envelopes: v2_beta's classic ``RestException`` and v2's response blocks."""
+"""The two ExoPhones envelopes: v2_beta's classic ``RestException`` and v2's response blocks.
+
+The model refuses with core ``Reason``s and a message; ``RestException`` shows the message, and v2 its
+``error_data`` codes below.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import ClassVar, Mapping
 
 from flask import request
 
-from emulator.core.errors import ApiError
+from emulator.core.errors import ApiError, Reason, Refused, describe
 
 
 class RestException(ApiError):
@@ -22,8 +26,8 @@ class RestException(ApiError):
 class V2Error(ApiError):
     """v2: the request envelope with one failed response block carrying ``error_data``."""
 
-    # http status -> (error_data.code, description). 1000 is documented (seed 002); 1010 is Exotel's
-    # documented v2 "Authentication failed"; the rest are the emulator's choices (README fidelity notes).
+    # error_data.code -> (http status, description). 1000 is the documented not-found block; 1010 is
+    # Exotel's documented v2 "Authentication failed"; the rest are the emulator's choices (README fidelity notes).
     codes: ClassVar[Mapping[int, tuple[int, str]]] = {
         1000: (404, "Not Found"),
         1001: (400, "Bad Request"),
@@ -43,9 +47,14 @@ class V2Error(ApiError):
 
     @classmethod
     def invalid(cls, messages, missing: bool = False) -> "V2Error":
-        from emulator.core.errors import describe
-
         return cls(400, describe(messages), 1001)
+
+    @classmethod
+    def refusal(cls, refused: Refused) -> "ApiError":
+        # the not-found block is documented word for word ("Not Found" twice); other errors say what failed
+        if refused.reason is Reason.NOT_FOUND:
+            return cls.from_status(404)
+        return super().refusal(refused)
 
     def __init__(self, status: int, message: str | None = None, code: int | None = None):
         super().__init__(status, message, code if code is not None else self.by_status.get(status, 1001))

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from sortedcontainers import SortedDict
 
+from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 
 
@@ -59,14 +60,6 @@ class Holdings:
     inventory: dict[tuple[str, str], SortedDict] | None = None
     # numbers from fixtures, added to the generated inventory when it is built
     extra: list[Listing] = field(default_factory=list)
-
-
-class ExoPhoneError(Exception):
-    """A rule an ExoPhones request broke; routes turn it into the version's envelope."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 class ExoPhones(Model):
@@ -151,14 +144,14 @@ class ExoPhones(Model):
 
     def country(self, code: str) -> dict:
         if code not in self.countries:
-            raise ExoPhoneError(404, f"No ExoPhones are available in country {code}")
+            raise Refused(Reason.NOT_FOUND, f"No ExoPhones are available in country {code}")
         return self.countries[code]
 
     def available(self, sid: str, code: str, number_type: str, sms: bool | None = None,
                   region: str | None = None, contains: str | None = None) -> list[Listing]:
         country = self.country(code)
         if region is not None and region not in country["regions"]:
-            raise ExoPhoneError(400, f"InRegion {region} is not a telecom circle of {code}: "
+            raise Refused(Reason.INVALID, f"InRegion {region} is not a telecom circle of {code}: "
                                      f"{', '.join(country['regions'])}")
         with self.store.lock:
             listings = list(self.inventory(sid).get((code, number_type), {}).values())
@@ -176,13 +169,13 @@ class ExoPhones(Model):
             inventory = self.inventory(sid)
             for candidate in self._spellings(phone_number):
                 if candidate in holdings.by_number:
-                    raise ExoPhoneError(409, f"PhoneNumber {phone_number} is already an ExoPhone of this account")
+                    raise Refused(Reason.CONFLICT, f"PhoneNumber {phone_number} is already an ExoPhone of this account")
                 for numbers in inventory.values():
                     listing = numbers.pop(candidate, None)
                     if listing is not None:
                         return self._own(holdings, sid, listing, self.store.clock.time(), friendly_name,
                                          voice_url, sms_url, national=phone_number)
-            raise ExoPhoneError(400, f"PhoneNumber {phone_number} is not available")
+            raise Refused(Reason.INVALID, f"PhoneNumber {phone_number} is not available")
 
     def _spellings(self, number: str) -> list[str]:
         """The E.164 forms a client may mean: ``+91...``, ``91...``, or a national ``0...`` number."""
@@ -220,7 +213,7 @@ class ExoPhones(Model):
     def get(self, sid: str, exophone_sid: str) -> ExoPhone:
         phone = self.accounts[sid].owned.get(exophone_sid)
         if phone is None:
-            raise ExoPhoneError(404, f"ExoPhone {exophone_sid} not found")
+            raise Refused(Reason.NOT_FOUND, f"ExoPhone {exophone_sid} not found")
         return phone
 
     def page(self, sid: str, page: int, page_size: int) -> tuple[list[ExoPhone], int]:

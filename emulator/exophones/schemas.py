@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
-from emulator.core.fields import HttpUrl
+from emulator.core.fields import E164_RE, HttpUrl, Lenient
 
 NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
 CONNECTIVITY = ("active", "major_outage", "partial_network_outage")
 PRICE = validate.Regexp(r"^\d+\.\d{6}$", error="must be a price like 499.000000")
-E164 = validate.Regexp(r"^\+[1-9]\d{6,14}$", error="must be an E.164 number like +918012345678")
+E164 = validate.Regexp(E164_RE, error="must be an E.164 number like +918012345678")
 BOOL = {"truthy": {"true", "True", True}, "falsy": {"false", "False", False}}
-
-
-class Lenient(Schema):
-    class Meta:
-        # Exotel ignores parameters it does not know (cache busters, SDK extras); so does the emulator.
-        unknown = EXCLUDE
 
 
 class AvailableQuery(Lenient):

@@ -55,7 +55,7 @@ def beta(p: ExoPhone) -> dict:
 
 def v2(p: ExoPhone) -> dict:
     body = _exophone(p, rfc3339, f"/v2/accounts/{p.account_sid}/incoming-phone-numbers/{p.sid}")
-    # seed 002's voice-only landline shows {"voice": true}: v2 names only the capabilities a number has
+    # the documented voice-only landline shows {"voice": true}: v2 names only the capabilities a number has
     body["capabilities"] = {k: v for k, v in body["capabilities"].items() if v}
     body["connectivity"] = {
         direction: {"status": c["status"], "last_check_time": rfc3339(c["last_check_time"]),

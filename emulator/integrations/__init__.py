@@ -1,8 +1,9 @@
-"""The Integrations platform under /v2/integrations/ (seed 004): tokens, customers, apps, app settings,
-user mapping, devices and call notifications."""
+"""The Integrations platform under /v2/integrations/: tokens, customers, apps, app settings, user mapping,
+devices and call notifications."""
 
 from emulator.core.family import Family
 from emulator.integrations import cors
+from emulator.integrations.client import IntegrationsClient
 from emulator.integrations.control import bp as control
 from emulator.integrations.errors import IntegrationsError
 from emulator.integrations.models import Integrations
@@ -20,6 +21,8 @@ FAMILY = Family(
     model=Integrations,
     fixture_schema=FixtureFile,
     control=control,
+    hosts=("integrationscore.mum1.exotel.com",),
+    client=IntegrationsClient,  # its paths name no account: tokens say whose they are
 )
 
 __all__ = ["FAMILY", "IntegrationsError"]

@@ -1,4 +1,4 @@
-"""The integrations error envelope (seed 004 and API-NOTES)."""
+"""The integrations error envelope: the HTTP status is the whole story (the page documents no codes)."""
 
 from __future__ import annotations
 

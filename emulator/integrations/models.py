@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from sortedcontainers import SortedDict
 
+from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.integrations import crypto, views
-from emulator.integrations.errors import IntegrationsError
 from emulator.integrations.schemas import NOTIFICATIONS
 
 TOKEN_TTL = 90 * 86400  # "token generated will get expired after 90 days"
@@ -160,7 +160,7 @@ class Integrations(Model):
         with self.store.lock:
             owner = (self.customers if entity == "customer" else self.apps).get(entity_id)
             if owner is None or not hmac.compare_digest(owner.secret.encode(), secret.encode()):
-                raise IntegrationsError(401, f"Unauthorized. Check the entity id and secret ({entity} {entity_id}).")
+                raise Refused(Reason.UNAUTHORIZED, f"Unauthorized. Check the entity id and secret ({entity} {entity_id}).")
             now = self.store.clock.time()
             self._prune(now)
             # like the page's tokens: base64 of a UUID's text
@@ -171,17 +171,27 @@ class Integrations(Model):
     def authenticate(self, value: str, entity: str) -> Customer | App:
         """The customer or app a token (raw, as sent in Authorization) stands for; 401 unless it is valid."""
         if not value:
-            raise IntegrationsError(401, "Unauthorized: send the token from /v2/integrations/token in Authorization")
+            raise Refused(Reason.UNAUTHORIZED, "Unauthorized: send the token from /v2/integrations/token in Authorization")
         with self.store.lock:
             token = self.tokens.get(value)
             if token is None:
-                raise IntegrationsError(401, "Unauthorized: unknown token")
+                raise Refused(Reason.UNAUTHORIZED, "Unauthorized: unknown token")
             if token.expires <= self.store.clock.time():
                 self._forget(token)
-                raise IntegrationsError(401, "Unauthorized: token expired (tokens last 90 days)")
+                raise Refused(Reason.UNAUTHORIZED, "Unauthorized: token expired (tokens last 90 days)")
             if token.entity != entity:
-                raise IntegrationsError(401, f"Unauthorized: this endpoint needs a token created with entity={entity}")
+                raise Refused(Reason.UNAUTHORIZED, f"Unauthorized: this endpoint needs a token created with entity={entity}")
             return self.customers[token.owner] if entity == "customer" else self.apps[token.owner]
+
+    def authenticate_customer(self, value: str) -> Customer:
+        owner = self.authenticate(value, "customer")
+        assert isinstance(owner, Customer)
+        return owner
+
+    def authenticate_app(self, value: str) -> App:
+        owner = self.authenticate(value, "app")
+        assert isinstance(owner, App)
+        return owner
 
     def entity_of(self, value: str) -> str | None:
         token = self.tokens.get(value)
@@ -217,7 +227,7 @@ class Integrations(Model):
     def add_customer(self, id: str, secret: str, name: str, email: str) -> Customer:
         with self.store.lock:
             if id in self.customers:
-                raise IntegrationsError(409, f"customer {id} exists")
+                raise Refused(Reason.CONFLICT, f"customer {id} exists")
             now = self.store.clock.time()
             customer = self.customers[id] = Customer(id, secret, name, email, now, now)
             return customer
@@ -247,7 +257,7 @@ class Integrations(Model):
             self._live(customer)
             app_id = app_id or str(uuid.uuid4())
             if app_id in self.apps:
-                raise IntegrationsError(409, f"app {app_id} exists")
+                raise Refused(Reason.CONFLICT, f"app {app_id} exists")
             now = self.store.clock.time()
             app = App(id=app_id, secret=secret or str(uuid.uuid4()), customer_id=customer.id, created=now,
                       updated=now, **fields)
@@ -287,7 +297,7 @@ class Integrations(Model):
         """``owner`` unless it was deleted since its token was checked (a racing DELETE)."""
         table = self.customers if isinstance(owner, Customer) else self.apps
         if table.get(owner.id) is not owner:
-            raise IntegrationsError(401, "Unauthorized: this token's entity was deleted")
+            raise Refused(Reason.UNAUTHORIZED, "Unauthorized: this token's entity was deleted")
         return owner
 
     # ---- app settings ------------------------------------------------------------------------------------
@@ -316,7 +326,7 @@ class Integrations(Model):
     @staticmethod
     def _setting(app: App, key: str) -> str:
         if key not in app.settings:
-            raise IntegrationsError(404, f"App setting {key} not found")
+            raise Refused(Reason.NOT_FOUND, f"App setting {key} not found")
         return app.settings[key]
 
     # ---- users -------------------------------------------------------------------------------------------
@@ -327,7 +337,7 @@ class Integrations(Model):
             self._live(app)
             taken = [u["app_user_id"] for u in users if u["app_user_id"] in app.users]
             if taken:
-                raise IntegrationsError(400, f"AppUserId already exists: {', '.join(taken)}")
+                raise Refused(Reason.INVALID, f"AppUserId already exists: {', '.join(taken)}")
             return [self._add_user(app, u) for u in users]
 
     def _add_user(self, app: App, data: dict) -> User:
@@ -345,7 +355,7 @@ class Integrations(Model):
         with self.store.lock:
             user = self._live(app).users.get(app_user_id)
             if user is None:
-                raise IntegrationsError(404, f"User {app_user_id} not found")
+                raise Refused(Reason.NOT_FOUND, f"User {app_user_id} not found")
             return user
 
     def encrypted_secret(self, user: User) -> str:
@@ -371,7 +381,7 @@ class Integrations(Model):
             self._live(app)
             missing = [c["app_user_id"] for c in changes if c["app_user_id"] not in app.users]
             if missing:
-                raise IntegrationsError(404, f"User not found: {', '.join(missing)}")
+                raise Refused(Reason.NOT_FOUND, f"User not found: {', '.join(missing)}")
             updated = []
             for change in changes:
                 user = app.users[change["app_user_id"]]
@@ -408,9 +418,9 @@ class Integrations(Model):
             elif name is not None:
                 user.active_device = name
             elif status is True:
-                raise IntegrationsError(400, "DeviceName (phone or sip) is required while turning on a device")
+                raise Refused(Reason.INVALID, "DeviceName (phone or sip) is required while turning on a device")
             elif not user.active_device:
-                raise IntegrationsError(400, "No device is on to toggle: send DeviceName to turn one on")
+                raise Refused(Reason.INVALID, "No device is on to toggle: send DeviceName to turn one on")
             else:
                 user.active_device = "sip" if user.active_device == "phone" else "phone"
             return user
@@ -436,10 +446,10 @@ class Integrations(Model):
         with self.store.lock:
             app = self.apps.get(app_id)
             if app is None:
-                raise IntegrationsError(404, f"App {app_id} not found")
+                raise Refused(Reason.NOT_FOUND, f"App {app_id} not found")
             url = app.settings.get(key)
             if url is None:
-                raise IntegrationsError(404, f"App setting {key} not found: set it to receive {kind} notifications")
+                raise Refused(Reason.NOT_FOUND, f"App setting {key} not found: set it to receive {kind} notifications")
             dial_whom = details.get("dial_whom", "")
             user = app.users.get(details.get("app_user_id") or app.dialled.get(dial_whom, ""))
             call = Call(customer_id=app.customer_id, app_id=app.id, sid=uuid.uuid4().hex,
@@ -456,11 +466,11 @@ class Integrations(Model):
         with self.store.lock:
             self._live(app)
             if not app.is_active:
-                raise IntegrationsError(400, f"App {app.id} is not active (IsActive false)")
+                raise Refused(Reason.INVALID, f"App {app.id} is not active (IsActive false)")
             user = self.user(app, app_user_id)
             url = app.settings.get("callback")
             if url is None and require_callback:
-                raise IntegrationsError(409, f"App {app.id} has no callback app_setting to post to")
+                raise Refused(Reason.CONFLICT, f"App {app.id} has no callback app_setting to post to")
             call = Call(customer_id=app.customer_id, app_id=app.id, sid=uuid.uuid4().hex,
                         account_sid=app.account_sid, domain=app.domain, direction="outbound", state="active",
                         app_user_id=user.app_user_id, virtual_number=user.virtual_number,
@@ -486,7 +496,7 @@ class Integrations(Model):
                         app.settings.update(a["settings"])
                         for u in a["users"]:
                             self._add_user(app, dict(u))
-                except IntegrationsError as exc:
+                except Refused as exc:
                     raise FixtureError(f"integrations fixtures: {exc.message}") from None
 
     def dump(self) -> dict:

@@ -1,4 +1,4 @@
-"""What integrations requests, control requests and fixture files may contain (seed 004, API-NOTES).
+"""What integrations requests, control requests and fixture files may contain.
 
 Request fields keep the documented PascalCase names on the wire (``data_key``); the loaded dicts use the
 model's attribute names, so a loaded body goes straight into the model.
@@ -7,12 +7,11 @@ model's attribute names, so a loaded body goes straight into the model.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from emulator.core.auth import SID
-from emulator.core.fields import HttpUrl
+from emulator.core.fields import Lenient, is_url
 
 ENTITIES = ("customer", "app")
 SETTING_KEYS = ("popup", "incomingCallHangup", "missedCall", "callback", "record", "streaming", "playback")
@@ -51,27 +50,16 @@ def domain(value: str) -> None:
         raise ValidationError("must be Mumbai or Singapore")
 
 
-def _url(value: str, schemes: tuple[str, ...]) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in schemes and bool(parts.hostname) and not any(c.isspace() for c in value)
-
-
 def check_setting(key: str, value: str) -> None:
     """The value each documented key takes: webhook URLs, "true"/"false" for record, a ws(s) URL to stream."""
     if key == "record":
         ok, expected = value in ("true", "false"), '"true" or "false"'
     elif key == "streaming":
-        ok, expected = _url(value, ("ws", "wss")), "a ws:// or wss:// URL"
+        ok, expected = is_url(value, ("ws", "wss")), "a ws:// or wss:// URL"
     else:
-        ok, expected = _url(value, ("http", "https")), "an http(s) URL"
+        ok, expected = is_url(value), "an http(s) URL"
     if not ok:
         raise ValidationError({"Value": [f"{key} takes {expected}"]})
-
-
-class Lenient(Schema):
-    class Meta:
-        # Like the vendor, ignore fields nobody documents (SDK extras, cache busters).
-        unknown = EXCLUDE
 
 
 class NonEmpty(Lenient):
@@ -275,7 +263,7 @@ class InboundQuery(Lenient):
 
 
 class OutboundBody(Lenient):
-    """The web SDK's POST /call/outbound_call (API-NOTES)."""
+    """The web SDK's POST /call/outbound_call: the page does not reach it, the SDK's source does."""
 
     customer_id = fields.String(validate=SECRET)
     app_id = fields.String(required=True, validate=SECRET)

@@ -1,4 +1,4 @@
-"""How integrations objects look on the wire: seed 004's field names, order, types and date formats.
+"""How integrations objects look on the wire: the page's field names, order, types and date formats.
 
 The page spells the same ids differently per endpoint (``CustomerID`` vs ``CustomerId``, ``AppID`` vs
 ``AppId``, ``AppUserId`` vs ``AppUserID``); each function below reproduces its endpoint's spelling.

@@ -1,0 +1,21 @@
+"""ExoBridge's control endpoints, as ``ControlClient`` methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.control.client import FamilyClient
+
+
+class ExoBridgeClient(FamilyClient):
+    def configure_exobridge(self, sid: str, **settings: Any) -> dict:
+        """Any subset of vn_pool, vn_regions, flows, default_deallocation, insights, callbacks."""
+        return self.call("PUT", f"/accounts/{sid}/exobridge", settings)
+
+    def simulate_exobridge_call(self, sid: str, greenvn: str, from_: str, pin: str | int | None = None,
+                                dial_call_status: str | None = None, duration: int | None = None) -> dict:
+        body: dict[str, Any] = {"greenvn": greenvn, "from": from_}
+        for name, value in (("pin", pin), ("dial_call_status", dial_call_status), ("duration", duration)):
+            if value is not None:
+                body[name] = value
+        return self.call("POST", f"/accounts/{sid}/exobridge/calls", body)
