@@ -13,7 +13,6 @@ import base64
 import http.client
 import json
 import multiprocessing
-import os
 import shutil
 import subprocess
 import sys
@@ -90,7 +89,7 @@ def load(url: str, path: str, headers: dict, clients: int, seconds: float) -> tu
         started = time.perf_counter()
         results = pool.map(_client, [(host, int(port), path, headers, n, seconds) for n in per])
         elapsed = time.perf_counter() - started
-    latencies = sorted(l for r in results for l in r)
+    latencies = sorted(latency for r in results for latency in r)
     return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99)] * 1000
 
 

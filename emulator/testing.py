@@ -106,6 +106,8 @@ class Emulator:
     @property
     def auth(self) -> tuple[str, str]:
         """The default account's ``(api_key, api_token)``, ready for ``requests``' ``auth=``."""
+        if self.api_key is None or self.api_token is None:
+            raise RuntimeError("this emulator's fixtures have no account")
         return self.api_key, self.api_token
 
     def new_account(self, sid: str | None = None, api_key: str | None = None, api_token: str | None = None) -> dict:
@@ -206,7 +208,7 @@ class MockExotel(Emulator):
     def __init__(self, config: Mapping[str, Any] | None = None, *, app=None,
                  hosts: Iterable[str] = PRODUCTION_HOSTS):
         self._config, self._given_app, self.hosts = config, app, tuple(hosts)
-        self.responses = None
+        self.responses: Any = None  # the responses.RequestsMock while active
 
     # ---- as a context manager and a decorator --------------------------------------------------------
 

@@ -6,9 +6,9 @@ from flask import Blueprint
 
 from emulator.control.schemas import AccountSchema, AdvanceSchema
 from emulator.core import request as req
-from emulator.core.errors import Reason, Refused
 from emulator.core.auth import Account
 from emulator.core.clock import rfc3339
+from emulator.core.errors import Reason, Refused
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 

@@ -10,8 +10,8 @@ from flask import request
 from emulator.control.routes import bp
 from emulator.control.schemas import FaultSchema, JournalQuery, RateLimitSchema
 from emulator.core import request as req
-from emulator.core.errors import Reason, Refused
 from emulator.core import snapshot
+from emulator.core.errors import Reason, Refused
 from emulator.core.faults import Fault
 
 # A snapshot carries every generated inventory, so it may be far larger than any API request.

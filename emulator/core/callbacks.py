@@ -8,6 +8,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from emulator.core.clock import Clock, rfc3339
 
@@ -28,7 +29,7 @@ class Dispatcher:
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
-        self._session = None
+        self._session: Any = None  # a requests.Session, made on the first delivery
         self._log: deque[dict] = deque(maxlen=log_size)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()

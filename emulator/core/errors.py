@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 from http import HTTPStatus
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Mapping, TypeVar
 
 
 def reason(status: int) -> str:
@@ -57,6 +57,9 @@ class Invalid(Refused):
         self.missing = only_missing(messages)
 
 
+E = TypeVar("E", bound="ApiError")
+
+
 class ApiError(Exception):
     """An error answered in its family's documented envelope.
 
@@ -79,25 +82,25 @@ class ApiError(Exception):
         self.code = code
 
     @classmethod
-    def of(cls, code: int, message: str | None = None) -> "ApiError":
+    def of(cls: type[E], code: int, message: str | None = None) -> E:
         """The error for a documented code, with its documented status and message."""
         status, text = cls.codes[code]
         return cls(status, message or text, int(code))
 
     @classmethod
-    def from_status(cls, status: int, code: int | None = None, message: str | None = None) -> "ApiError":
+    def from_status(cls: type[E], status: int, code: int | None = None, message: str | None = None) -> E:
         """The error for an HTTP status (routing errors, injected faults); families map it to their codes."""
         if code is not None and code in cls.codes and message is None:
             message = cls.codes[code][1]
         return cls(status, message, code)
 
     @classmethod
-    def invalid(cls, messages: Any, missing: bool = False) -> "ApiError":
+    def invalid(cls: type[E], messages: Any, missing: bool = False) -> E:
         """A request that failed its schema; ``missing`` when only required fields were absent."""
         return cls(400, describe(messages))
 
     @classmethod
-    def refusal(cls, refused: Refused) -> "ApiError":
+    def refusal(cls: type[E], refused: Refused) -> E:
         """The one mapping from a model's refusal to this envelope; families with codes override it."""
         if isinstance(refused, Invalid):
             return cls.invalid(refused.messages, refused.missing)

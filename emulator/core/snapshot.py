@@ -84,8 +84,9 @@ def restore(store, document) -> None:
     expected, given = set(store.families), set(data["families"])
     if given != expected:
         missing, unknown = sorted(expected - given), sorted(given - expected)
-        raise SnapshotError("families: " + "; ".join(
-            ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unknown {', '.join(unknown)}"] if unknown else [])))
+        problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"unknown {', '.join(unknown)}"] if unknown else [])
+        raise SnapshotError("families: " + "; ".join(problems))
 
     with store.lock:
         before = store.accounts, store._logins, store.models, store.clock.offset

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Any, ClassVar, Mapping
 
 from emulator.core.errors import ApiError, Invalid, Reason, Refused
@@ -34,7 +34,7 @@ class Code(IntEnum):
 
 
 # The core reasons in Appendix 1's terms (a refusal from shared code: credentials, a body that does not parse).
-FROM_REASON: Mapping[Reason, Code] = {
+FROM_REASON: Mapping[Enum, Code] = {
     Reason.UNAUTHORIZED: Code.UNAUTHORIZED, Reason.FORBIDDEN: Code.NOT_PERMITTED,
     Reason.MALFORMED: Code.BAD_PARAMETER, Reason.INVALID: Code.BAD_PARAMETER,
     Reason.NOT_FOUND: Code.UNKNOWN_GREENVN,
@@ -84,7 +84,7 @@ class ExoBridgeError(ApiError):
                     message: str | None = None) -> "ExoBridgeError":
         """Given a code: its documented status and message; given a status: the code that fits it."""
         if code is None:
-            code = cls.by_status.get(status, 5 if status is not None and status < 500 else 0)
+            code = cls.by_status.get(status, 5 if status < 500 else 0) if status is not None else 0
         documented = cls.codes.get(code)
         if status is None:
             status = documented[0] if documented else 500
@@ -111,7 +111,8 @@ class ExoBridgeError(ApiError):
         """Every refusal is an Appendix 1 code, with its documented status and message."""
         if isinstance(refused, Invalid):
             return cls.invalid(refused.messages, refused.missing)
-        code = refused.reason if isinstance(refused.reason, Code) else FROM_REASON.get(refused.reason, Code.BAD_PARAMETER)
+        reason = refused.reason
+        code = reason if isinstance(reason, Code) else FROM_REASON.get(reason, Code.BAD_PARAMETER)
         return cls.of(code)
 
     def body(self) -> dict:

@@ -53,7 +53,9 @@ def region_of_pin_code(pin_code: str) -> str:
 
 def seconds(duration: str) -> int:
     """``600s``, ``10m``, ``1d`` -> seconds (the schema has checked the form)."""
-    count, unit = DURATION_RE.fullmatch(duration).groups()
+    match = DURATION_RE.fullmatch(duration)
+    assert match is not None, duration
+    count, unit = match.groups()
     return int(count) * UNITS[unit]
 
 
@@ -519,7 +521,7 @@ def _settings(t: Tenant) -> dict:
 
 def _normal(config: dict, partial: bool = False) -> dict:
     """A tenant configuration in one shape (fixtures, defaults and snapshots all go through here)."""
-    result = {} if partial else {k: v for k, v in BUILTIN_TENANT.items()}
+    result: dict = {} if partial else dict(BUILTIN_TENANT)
     result.update({k: v for k, v in config.items() if k != "sid"})
     if "vn_pool" in result:
         result["vn_pool"] = [{"number": v["number"], "region": v.get("region"),

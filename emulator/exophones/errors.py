@@ -50,7 +50,7 @@ class V2Error(ApiError):
         return cls(400, describe(messages), 1001)
 
     @classmethod
-    def refusal(cls, refused: Refused) -> "ApiError":
+    def refusal(cls, refused: Refused) -> "V2Error":
         # the not-found block is documented word for word ("Not Found" twice); other errors say what failed
         if refused.reason is Reason.NOT_FOUND:
             return cls.from_status(404)
@@ -60,7 +60,7 @@ class V2Error(ApiError):
         super().__init__(status, message, code if code is not None else self.by_status.get(status, 1001))
 
     def body(self) -> dict:
-        description = self.codes[self.code][1] if self.code in self.codes else self.message
+        description = self.codes[self.code][1] if self.code is not None and self.code in self.codes else self.message
         return {
             "request_id": uuid.uuid4().hex,
             "method": request.method,

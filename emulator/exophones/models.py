@@ -192,8 +192,8 @@ class ExoPhones(Model):
              voice_url: str | None, sms_url: str | None, national: str | None = None) -> ExoPhone:
         if friendly_name is None:
             # a national spelling is kept as sent; E.164, with or without its "+", gets the national form
-            sent_national = national and "+" + national.lstrip("+") != listing.phone_number
-            friendly_name = national if sent_national else self._national(listing)
+            sent_national = national is not None and "+" + national.lstrip("+") != listing.phone_number
+            friendly_name = national if national is not None and sent_national else self._national(listing)
         phone = ExoPhone(sid=uuid.uuid4().hex, account_sid=sid, listing=listing, friendly_name=friendly_name,
                          date_created=now, date_updated=now, voice_url=voice_url, sms_url=sms_url,
                          seq=next(self._seq),

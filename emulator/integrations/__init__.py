@@ -12,7 +12,7 @@ from emulator.integrations.schemas import FixtureFile
 
 # CORS has to wrap the whole app (error responses included); Flask calls this once per app the
 # blueprint is registered on, so the app factory needs no integrations-specific code.
-blueprint.record_once(lambda state: cors.install(state.app))
+blueprint.record_once(lambda state: cors.install(state.app))  # type: ignore[arg-type]
 
 FAMILY = Family(
     name="integrations",

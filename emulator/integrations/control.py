@@ -28,4 +28,5 @@ def simulate_outbound_call(data, app_id):
         raise Refused(Reason.NOT_FOUND, f"app {app_id} not found")
     user_id, to_number = data.pop("app_user_id"), data.pop("to_number")
     call, entry = model.outbound(app, user_id, to_number, data, require_callback=True)
+    assert entry is not None  # require_callback: no callback URL is a 409
     return {"CallSid": call.sid, "url": entry["url"], "event": entry["event"], "payload": entry["payload"]}

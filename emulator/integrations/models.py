@@ -16,6 +16,8 @@ import uuid
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from itertools import islice
+from typing import Any
+
 from sortedcontainers import SortedDict
 
 from emulator.core.errors import Reason, Refused
@@ -26,7 +28,7 @@ from emulator.integrations.schemas import NOTIFICATIONS
 TOKEN_TTL = 90 * 86400  # "token generated will get expired after 90 days"
 DEFAULT_ROLE = "admin"  # every documented user has it; the request has no Role field
 # What each inbound notification says when the query does not tell: the page's three example payloads.
-INBOUND_DEFAULTS = {
+INBOUND_DEFAULTS: dict[str, dict[str, Any]] = {
     "popup": {"direction": "inbound", "status": "", "state": "active"},
     "incomingcallhungup": {"direction": "incoming", "status": "free", "state": ""},
     "missedcall": {"direction": "incoming", "status": "free", "state": ""},
@@ -160,7 +162,8 @@ class Integrations(Model):
         with self.store.lock:
             owner = (self.customers if entity == "customer" else self.apps).get(entity_id)
             if owner is None or not hmac.compare_digest(owner.secret.encode(), secret.encode()):
-                raise Refused(Reason.UNAUTHORIZED, f"Unauthorized. Check the entity id and secret ({entity} {entity_id}).")
+                raise Refused(Reason.UNAUTHORIZED,
+                              f"Unauthorized. Check the entity id and secret ({entity} {entity_id}).")
             now = self.store.clock.time()
             self._prune(now)
             # like the page's tokens: base64 of a UUID's text
@@ -171,7 +174,8 @@ class Integrations(Model):
     def authenticate(self, value: str, entity: str) -> Customer | App:
         """The customer or app a token (raw, as sent in Authorization) stands for; 401 unless it is valid."""
         if not value:
-            raise Refused(Reason.UNAUTHORIZED, "Unauthorized: send the token from /v2/integrations/token in Authorization")
+            raise Refused(Reason.UNAUTHORIZED,
+                          "Unauthorized: send the token from /v2/integrations/token in Authorization")
         with self.store.lock:
             token = self.tokens.get(value)
             if token is None:
@@ -180,7 +184,8 @@ class Integrations(Model):
                 self._forget(token)
                 raise Refused(Reason.UNAUTHORIZED, "Unauthorized: token expired (tokens last 90 days)")
             if token.entity != entity:
-                raise Refused(Reason.UNAUTHORIZED, f"Unauthorized: this endpoint needs a token created with entity={entity}")
+                raise Refused(Reason.UNAUTHORIZED,
+                              f"Unauthorized: this endpoint needs a token created with entity={entity}")
             return self.customers[token.owner] if entity == "customer" else self.apps[token.owner]
 
     def authenticate_customer(self, value: str) -> Customer:
@@ -370,7 +375,8 @@ class Integrations(Model):
         with self.store.lock:
             users = self._live(app).users
             # the documented default last_value is 0: both "0" and nothing mean "from the start"
-            ids = users.irange(minimum=last_value, inclusive=(False, True)) if last_value not in ("", "0") else iter(users)
+            from_start = last_value in ("", "0")
+            ids = iter(users) if from_start else users.irange(minimum=last_value, inclusive=(False, True))
             found = list(islice(ids, size + 1))
             more = len(found) > size
             page = [users[i] for i in found[:size]]

@@ -210,7 +210,8 @@ class DeviceBody(Lenient):
 class InboundQuery(Lenient):
     """``type``, and the call's details: the payload's own names, or the ones a passthru applet sends."""
 
-    type = fields.String(required=True, validate=validate.OneOf(tuple(NOTIFICATIONS), error="must be one of: {choices}"))
+    type = fields.String(required=True,
+                         validate=validate.OneOf(tuple(NOTIFICATIONS), error="must be one of: {choices}"))
 
     CallSid = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="must be a call sid"))
     AppUserID = fields.String(validate=APP_USER_ID)
@@ -340,7 +341,7 @@ class FixtureApp(AppBody):
             try:
                 check_setting(key, value)
             except ValidationError as exc:
-                raise ValidationError({"Settings": {key: exc.messages["Value"]}}) from None
+                raise ValidationError({"Settings": {key: exc.normalized_messages()["Value"]}}) from None
         _unique_ids(data.get("users", []))
 
 
