@@ -4,9 +4,10 @@ from flask import Blueprint
 
 from emulator.core.family import Family
 from emulator.exophones.client import ExoPhonesClient
+from emulator.exophones.control import bp as control
 from emulator.exophones.errors import RestException, V2Error
 from emulator.exophones.models import ExoPhones
-from emulator.exophones.routes import beta, control, v2
+from emulator.exophones.routes import beta, v2
 from emulator.exophones.schemas import FixtureFile
 
 blueprint = Blueprint("exophones", __name__)

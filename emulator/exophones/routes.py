@@ -1,4 +1,4 @@
-"""ExoPhones over HTTP: v2_beta (buy, list, get, update, release), v2 details and its control endpoint."""
+"""ExoPhones over HTTP: v2_beta (buy, list, get, update, release) and v2 details."""
 
 from __future__ import annotations
 
@@ -14,11 +14,9 @@ from emulator.exophones.models import ExoPhones
 
 beta = Blueprint("exophones_v2_beta", __name__, url_prefix="/v2_beta/Accounts/<sid>")
 v2 = Blueprint("exophones_v2", __name__, url_prefix="/v2/accounts/<sid>")
-control = Blueprint("exophones_control", __name__, url_prefix="/_emulator/accounts/<sid>/exophones")
 
 beta.before_request(require_basic)
 v2.before_request(require_basic)
-control.before_request(req.known_account)
 
 
 def route(rule: str, **options):
@@ -91,9 +89,3 @@ def v2_exophone(sid, exophone_sid):
         "metadata": {"page_size": 1, "page": 0},
         "response": [{"code": 200, "error_data": None, "status": "success", "data": views.v2(phone)}],
     }
-
-
-@control.put("/<exophone_sid>/connectivity")
-@req.body(schemas.ConnectivityBody)
-def set_connectivity(blocks, sid, exophone_sid):
-    return views.v2(ExoPhones.current().set_connectivity(sid, exophone_sid, blocks))
