@@ -156,14 +156,16 @@ class CoreClient(FamilyClient):
 
     # ---- what happened -------------------------------------------------------------------------------
 
-    def requests(self, method: str | None = None, path: str | None = None, account: str | None = None) -> list[dict]:
-        """The request journal, oldest first; ``path`` is a prefix."""
-        params = {k: v for k, v in (("method", method), ("path", path), ("account", account)) if v is not None}
+    def requests(self, method: str | None = None, path: str | None = None, account: str | None = None,
+                 limit: int | None = None) -> list[dict]:
+        """The request journal, oldest first; ``path`` is a prefix, ``limit`` keeps the newest N."""
+        params = {k: v for k, v in (("method", method), ("path", path), ("account", account), ("limit", limit))
+                  if v is not None}
         return self.call("GET", "/requests", params=params)["requests"]
 
-    def callbacks(self) -> list[dict]:
-        """The callback log, oldest first."""
-        return self.call("GET", "/callbacks")["callbacks"]
+    def callbacks(self, limit: int | None = None) -> list[dict]:
+        """The callback log, oldest first; ``limit`` keeps the newest N."""
+        return self.call("GET", "/callbacks", params={"limit": limit} if limit is not None else None)["callbacks"]
 
     def wait_callbacks(self, count: int = 1, event: str | None = None, timeout: float = 10.0) -> list[dict]:
         """The callback log once ``count`` deliveries (of ``event``) have finished, or TimeoutError."""

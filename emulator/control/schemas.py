@@ -53,9 +53,27 @@ class RateLimitSchema(Schema):
     per_minute = StrictInteger(required=True, allow_none=True, validate=validate.Range(min=1, max=1_000_000))
 
 
+# ``limit``: only the newest N entries of a log (a dashboard polling it reads a bounded answer)
+LIMIT = validate.Range(min=1, max=100_000)
+
+
 class JournalQuery(Schema):
     """GET /_emulator/requests."""
 
     method = Method(validate=validate.Length(min=1, max=16))
     path = fields.String(validate=validate.Length(min=1, max=2000))
     account = fields.String(validate=validate.Length(min=1, max=64))
+    limit = fields.Integer(validate=LIMIT)
+
+
+class CallbackQuery(Schema):
+    """GET /_emulator/callbacks."""
+
+    limit = fields.Integer(validate=LIMIT)
+
+
+class PageQuery(Schema):
+    """One page of a control listing (ExoPhones, allocations, customers...): ``page`` is 0-based."""
+
+    page = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

@@ -8,7 +8,7 @@ import re
 from flask import request
 
 from emulator.control.routes import bp
-from emulator.control.schemas import FaultSchema, JournalQuery, RateLimitSchema
+from emulator.control.schemas import CallbackQuery, FaultSchema, JournalQuery, RateLimitSchema
 from emulator.core import request as req
 from emulator.core import snapshot
 from emulator.core.errors import Reason, Refused
@@ -70,12 +70,15 @@ def set_rate_limit(data, sid):
 @req.query(JournalQuery)
 def journal(q):
     store = req.store()
-    return {"requests": store.journal.find(store.account_of, q.get("method"), q.get("path"), q.get("account"))}
+    return {"requests": store.journal.find(store.account_of, q.get("method"), q.get("path"), q.get("account"),
+                                           q.get("limit"))}
 
 
 @bp.get("/callbacks")
-def callbacks():
-    return {"callbacks": req.store().callbacks.entries()}
+@req.query(CallbackQuery)
+def callbacks(q):
+    entries = req.store().callbacks.entries()
+    return {"callbacks": entries[-q["limit"]:] if "limit" in q else entries}
 
 
 @bp.get("/state")

@@ -92,8 +92,8 @@ class Journal:
         return len(self._entries)
 
     def find(self, account_of: Callable[[str], str | None], method: str | None = None, path: str | None = None,
-             account: str | None = None) -> list[dict]:
-        """Rendered entries, oldest first, filtered by method, path prefix and account."""
+             account: str | None = None, limit: int | None = None) -> list[dict]:
+        """Rendered entries, oldest first, filtered by method, path prefix and account; the newest ``limit``."""
         method = method.upper() if method else None
         found = []
         for entry in self.entries():
@@ -104,8 +104,9 @@ class Journal:
             owner = account_of(entry.path)
             if account and owner != account:
                 continue
-            found.append(render(entry, owner))
-        return found
+            found.append((entry, owner))
+        # rendering (JSON parsing, redaction) is the costly part: only what is answered pays it
+        return [render(entry, owner) for entry, owner in (found[-limit:] if limit else found)]
 
 
 def render(entry: Entry, account: str | None) -> dict:

@@ -12,6 +12,13 @@ class ExoBridgeClient(FamilyClient):
         """Any subset of vn_pool, vn_regions, flows, default_deallocation, insights, callbacks."""
         return self.call("PUT", f"/accounts/{sid}/exobridge", settings)
 
+    def allocations(self, sid: str, state: str | None = None, page: int = 0, page_size: int = 100) -> list[dict]:
+        """One page of the tenant's allocations in creation order; ``state`` "active" or "vault"."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        if state is not None:
+            params["state"] = state
+        return self.call("GET", f"/accounts/{sid}/exobridge/allocations", params=params)["allocations"]
+
     def simulate_exobridge_call(self, sid: str, greenvn: str, from_: str, pin: str | int | None = None,
                                 dial_call_status: str | None = None, duration: int | None = None) -> dict:
         body: dict[str, Any] = {"greenvn": greenvn, "from": from_}

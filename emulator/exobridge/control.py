@@ -1,9 +1,11 @@
-"""ExoBridge's part of the control API: a tenant's pool, flows and callbacks, and simulated calls."""
+"""ExoBridge's part of the control API: a tenant's pool, flows and callbacks, its allocations, and
+simulated calls."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from emulator.control.views import bounds, listing
 from emulator.core import request as req
 from emulator.exobridge import schemas, views
 from emulator.exobridge.models import ExoBridge
@@ -21,6 +23,13 @@ def get_config(sid):
 @req.body(schemas.TenantConfig)
 def configure(changes, sid):
     return views.config(ExoBridge.current().configure(sid, changes))
+
+
+@bp.get("/allocations")
+@req.query(schemas.AllocationsQuery)
+def list_allocations(q, sid):
+    allocations, total = ExoBridge.current().allocations_of(sid, q.get("state"), *bounds(q))
+    return listing("allocations", [views.control_allocation(a) for a in allocations], total, q)
 
 
 @bp.post("/calls")

@@ -272,6 +272,13 @@ class ExoBridge(Model):
         with self.store.lock:
             return self._own(sid, greenvn_id).snapshot()
 
+    def allocations_of(self, sid: str, state: str | None, start: int, stop: int) -> tuple[list[Allocation], int]:
+        """The tenant's allocations in creation order (``state`` "active" or "vault", or both): a slice, and
+        how many there are."""
+        with self.store.lock:
+            mine = [a for a in self.allocations.values() if a.tenant == sid and state in (None, a.state)]
+            return [a.snapshot() for a in mine[start:stop]], len(mine)
+
     def deallocate(self, sid: str, greenvn_id: str) -> Allocation:
         """A manual deallocation: to the vault at once, and no callback (the page sends none for it)."""
         with self.store.lock:

@@ -10,6 +10,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from emulator.control.schemas import PageQuery
 from emulator.core.errors import MISSING
 from emulator.core.fields import E164_RE, HttpUrl, Lenient, StrictInteger
 from emulator.exobridge.errors import Code, ExoBridgeError
@@ -174,6 +175,12 @@ class KeyedPin(fields.Field):
         if isinstance(value, str) and re.fullmatch(r"\d{1,10}", value):
             return value
         raise ValidationError("must be the digits of a pin, like 1234")
+
+
+class AllocationsQuery(PageQuery):
+    """GET /_emulator/accounts/<sid>/exobridge/allocations."""
+
+    state = fields.String(validate=validate.OneOf(("active", "vault")))
 
 
 class SimulatedCall(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from emulator.core.clock import classic, rfc3339_ist
+from emulator.core.clock import classic, rfc3339, rfc3339_ist
 
 if TYPE_CHECKING:
     from emulator.exobridge.models import Allocation, CallRecord, CallResult, Tenant
@@ -152,4 +152,23 @@ def config(t: "Tenant") -> dict:
         "insights": t.insights,
         "callbacks": dict(t.callbacks),
         "active_allocations": len(t.by_connection),
+    }
+
+
+def control_allocation(a: "Allocation") -> dict:
+    """GET /_emulator/accounts/<sid>/exobridge/allocations: everything the emulator knows of one."""
+    return {
+        "greenvn_id": a.greenvn_id,
+        "connection_id": a.connection_id,
+        "greenvn": a.greenvn,
+        "state": a.state,
+        "usage": a.usage,
+        "aparty_numbers": a.aparty_numbers,
+        "bparty_numbers": a.bparty_numbers,
+        "aparty_pins": a.aparty_pins,
+        "bparty_pins": a.bparty_pins,
+        "flow_id": a.flow_id,
+        "created_at": rfc3339(a.created_at),
+        "expires_at": rfc3339(a.expires_at),
+        "deallocated_at": rfc3339(a.deallocated_at) if a.deallocated_at is not None else None,
     }

@@ -1,9 +1,11 @@
-"""ExoPhones' part of the control API: scripting an ExoPhone's v2 connectivity."""
+"""ExoPhones' part of the control API: an account's ExoPhones, and scripting their v2 connectivity."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from emulator.control.schemas import PageQuery
+from emulator.control.views import listing
 from emulator.core import request as req
 from emulator.exophones import schemas, views
 from emulator.exophones.models import ExoPhones
@@ -16,3 +18,11 @@ bp.before_request(req.known_account)
 @req.body(schemas.ConnectivityBody)
 def set_connectivity(blocks, sid, exophone_sid):
     return views.v2(ExoPhones.current().set_connectivity(sid, exophone_sid, blocks))
+
+
+@bp.get("")
+@req.query(PageQuery)
+def list_exophones(q, sid):
+    """The account's ExoPhones in purchase order, as v2 shows them (connectivity included)."""
+    phones, total = ExoPhones.current().page(sid, q["page"], q["page_size"])
+    return listing("exophones", [views.v2(p) for p in phones], total, q)

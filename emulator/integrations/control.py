@@ -1,9 +1,12 @@
-"""The integrations part of the control API: provisioning customers and simulating outbound calls."""
+"""The integrations part of the control API: provisioning and listing customers, listing apps, and
+simulating outbound calls."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
+from emulator.control.schemas import PageQuery
+from emulator.control.views import bounds, listing
 from emulator.core import request as req
 from emulator.core.errors import Reason, Refused
 from emulator.integrations import schemas, views
@@ -17,6 +20,20 @@ bp = Blueprint("integrations_control", __name__, url_prefix="/_emulator/integrat
 def create_customer(data):
     """Customers are provisioned by the vendor, never through the public API."""
     return views.customer(Integrations.current().add_customer(**data)), 201
+
+
+@bp.get("/customers")
+@req.query(PageQuery)
+def list_customers(q):
+    customers, total = Integrations.current().customers_in(*bounds(q))
+    return listing("customers", [views.control_customer(c) for c in customers], total, q)
+
+
+@bp.get("/apps")
+@req.query(schemas.AppsQuery)
+def list_apps(q):
+    apps, total = Integrations.current().apps_in(q.get("customer"), *bounds(q))
+    return listing("apps", [views.control_app(a, users) for a, users in apps], total, q)
 
 
 @bp.post("/apps/<app_id>/outbound_calls")

@@ -14,7 +14,7 @@ import re
 import secrets
 import uuid
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -237,6 +237,12 @@ class Integrations(Model):
             customer = self.customers[id] = Customer(id, secret, name, email, now, now)
             return customer
 
+    def customers_in(self, start: int, stop: int) -> tuple[list[Customer], int]:
+        """A slice of the customers in creation order (copies, safe to render), and how many there are."""
+        with self.store.lock:
+            customers = list(self.customers.values())
+            return [replace(c, apps=list(c.apps)) for c in customers[start:stop]], len(customers)
+
     def update_customer(self, customer: Customer, changes: dict) -> Customer:
         with self.store.lock:
             self._live(customer)
@@ -269,6 +275,13 @@ class Integrations(Model):
             self.apps[app.id] = app
             customer.apps.append(app.id)
             return app
+
+    def apps_in(self, customer_id: str | None, start: int, stop: int) -> tuple[list[tuple[App, int]], int]:
+        """A slice of the apps (of one customer, or all) in creation order, each a copy with its number of
+        users, and how many there are."""
+        with self.store.lock:
+            apps = [a for a in self.apps.values() if customer_id in (None, a.customer_id)]
+            return [(replace(a, settings=dict(a.settings)), len(a.users)) for a in apps[start:stop]], len(apps)
 
     def apps_of(self, customer: Customer) -> list[App]:
         with self.store.lock:

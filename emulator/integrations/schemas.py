@@ -10,6 +10,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from emulator.control.schemas import PageQuery
 from emulator.core.auth import SID
 from emulator.core.fields import Lenient, is_url
 
@@ -273,6 +274,12 @@ class OutboundBody(Lenient):
 
 
 # ---- control API ----------------------------------------------------------------------------------------
+
+
+class AppsQuery(PageQuery):
+    """GET /_emulator/integrations/apps: optionally one customer's."""
+
+    customer = fields.String(validate=validate.Length(min=1, max=128))
 
 
 class ControlCustomer(Schema):

@@ -129,3 +129,19 @@ def call(c: "Call") -> dict:
     body["CreatedAt"] = ZERO_TIME
     body["UpdatedAt"] = ZERO_TIME
     return body
+
+
+# ---- the control API -------------------------------------------------------------------------------
+
+
+def control_customer(c: "Customer") -> dict:
+    """GET /_emulator/integrations/customers: the customer as GET /customer shows it, and its apps' ids."""
+    return dict(customer(c), Apps=list(c.apps))
+
+
+def control_app(a: "App", users: int) -> dict:
+    """GET /_emulator/integrations/apps: the app as GET /app shows it, with its secret, settings and
+    number of users (what a tester needs to get a token and follow its calls)."""
+    body = app(a)
+    return {"AppID": body.pop("AppID"), "AppSecret": a.secret, **body, "Settings": dict(a.settings),
+            "Users": users}
