@@ -5,10 +5,12 @@ A family like the others; the families' own control endpoints live in their fold
 
 from emulator.control import tooling  # noqa: F401  (adds the faults, journal and state routes to bp)
 from emulator.control.client import CoreClient
+from emulator.control.dashboard import DASHBOARD
 from emulator.control.errors import ControlError
 from emulator.control.routes import bp
 from emulator.core.family import Family
 
-FAMILY = Family(name="control", envelopes={"/_emulator/": ControlError}, blueprint=bp, client=CoreClient)
+FAMILY = Family(name="control", envelopes={"/_emulator/": ControlError}, blueprint=bp, client=CoreClient,
+                dashboard=DASHBOARD)
 
 __all__ = ["FAMILY", "ControlError"]

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from marshmallow import Schema
 
     from emulator.core.auth import Account
+    from emulator.core.panels import View
     from emulator.core.store import Store
 
 M = TypeVar("M", bound="Model")
@@ -65,3 +66,5 @@ class Family:
     account_prefixes: tuple[str, ...] = ()
     # ControlClient methods for the family's control endpoints: a ``FamilyClient`` subclass
     client: type | None = None
+    # the family's tabs on the QA dashboard: panels listing its state and actions driving it (core/panels.py)
+    dashboard: tuple["View", ...] = ()

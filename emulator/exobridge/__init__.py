@@ -3,6 +3,7 @@
 from emulator.core.family import Family
 from emulator.exobridge.client import ExoBridgeClient
 from emulator.exobridge.control import bp as control
+from emulator.exobridge.dashboard import DASHBOARD
 from emulator.exobridge.errors import ExoBridgeError
 from emulator.exobridge.models import ExoBridge
 from emulator.exobridge.routes import bp as blueprint
@@ -18,6 +19,7 @@ FAMILY = Family(
     hosts=("leadassist.exotel.in",),
     account_prefixes=("/v1/tenants/",),
     client=ExoBridgeClient,
+    dashboard=DASHBOARD,
 )
 
 __all__ = ["FAMILY", "ExoBridgeError"]
