@@ -101,6 +101,7 @@ def test_no_request_of_any_kind_gets_html_or_a_5xx(api):
               ("PATCH", f"/v2/accounts/{api.sid}/incoming-phone-numbers/x"), ("GET", "/favicon.ico"),
               ("TRACE", "/v1/tenants/x/greenvn"), ("GET", "/v2/integrations/nothing")]
     for method, path in probes:
-        response = api.request(method, api.base + path, data="%%%{", headers={"Content-Type": "application/json"})
+        response = api.request(method, api.base + path, data="%%%{", headers={"Content-Type": "application/json"},
+                               allow_redirects=False)  # "/" leads browsers to the dashboard, itself JSON
         assert response.status_code < 500 and response.headers["Content-Type"] == "application/json", (method, path)
         response.json()
