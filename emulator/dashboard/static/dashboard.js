@@ -255,6 +255,8 @@ function buildForm(action) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
+    output.className = "";
+    output.textContent = "Sending…";
     try {
       const { path, body } = requestOf(action, form);
       showAnswer(output, await api(action.method, path, body));
