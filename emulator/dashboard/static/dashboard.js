@@ -100,10 +100,10 @@ function dig(row, key) {
 
 function show(value) {
   if (value === null || value === undefined) return "–";
-  if (Array.isArray(value)) return value.length ? value.map(show).join(", ") : "[]";
+  if (Array.isArray(value)) return value.length ? value.map(show).join(", ") : "–";
   if (typeof value === "object") {
     const entries = Object.entries(value);
-    return entries.length ? entries.map(([k, v]) => `${k}: ${show(v)}`).join("; ") : "{}";
+    return entries.length ? entries.map(([k, v]) => `${k}: ${show(v)}`).join("; ") : "–";
   }
   return String(value);
 }
@@ -190,7 +190,7 @@ function record(decl, data) {
 
 // short values stay on one line; long ones (URLs, lists) wrap anywhere rather than widen the table
 function cell(text) {
-  return el("td", { text, class: text.length > 32 ? "long" : null });
+  return el("td", { text, class: text.length > 24 ? "long" : null });
 }
 
 function rows(panel, data) {
