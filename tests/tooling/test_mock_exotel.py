@@ -129,9 +129,12 @@ def test_each_activation_is_a_fresh_world_unless_an_app_is_given():
 
 
 def test_patching_ends_with_the_block():
-    original = HTTPAdapter.send
+    original = requests.Session.get_adapter
     with mock_exotel():
-        assert HTTPAdapter.send is not original
-    assert HTTPAdapter.send is original
+        assert requests.Session.get_adapter is not original
+        with mock_exotel():  # nested: still patched once, and still patched after the inner one ends
+            pass
+        assert requests.Session.get_adapter is not original
+    assert requests.Session.get_adapter is original and HTTPAdapter.send is HTTPAdapter.send
     with pytest.raises(RuntimeError):
         current_mock()
