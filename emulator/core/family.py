@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
+    from emulator.control.commands import Command
     from emulator.core.auth import Account
     from emulator.core.store import Store
 
@@ -65,3 +66,5 @@ class Family:
     account_prefixes: tuple[str, ...] = ()
     # ControlClient methods for the family's control endpoints: a ``FamilyClient`` subclass
     client: type | None = None
+    # the family's commands of the control CLI (``exotel-emulator call exobridge ...``)
+    commands: tuple["Command", ...] = ()

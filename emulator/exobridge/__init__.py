@@ -1,7 +1,7 @@
 """ExoBridge number masking: GreenVN allocations under /v1/tenants/<sid>/greenvn, their expiry and callbacks."""
 
 from emulator.core.family import Family
-from emulator.exobridge.client import ExoBridgeClient
+from emulator.exobridge.client import COMMANDS, ExoBridgeClient
 from emulator.exobridge.control import bp as control
 from emulator.exobridge.errors import ExoBridgeError
 from emulator.exobridge.models import ExoBridge
@@ -18,6 +18,7 @@ FAMILY = Family(
     hosts=("leadassist.exotel.in",),
     account_prefixes=("/v1/tenants/",),
     client=ExoBridgeClient,
+    commands=COMMANDS,
 )
 
 __all__ = ["FAMILY", "ExoBridgeError"]
