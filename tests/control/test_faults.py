@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -158,20 +158,34 @@ def test_a_string_body_is_sent_verbatim_not_as_json(client, auth, text, content_
     assert response.mimetype == content_type
 
 
-def test_delay_only_returns_the_normal_answer_late(client, auth):
+def test_delay_only_returns_the_normal_answer_late(client, auth, store, watch_delays):
+    delays = watch_delays(store)
     fault(client, path=LIST, delay_ms=150, times=1)
-    started = time.perf_counter()
     response = client.get(LIST, headers=auth)
-    assert time.perf_counter() - started >= 0.15
+    # the request sat out the whole delay (not cut short) before the app answered it
+    assert delays.held == [{"seconds": 0.15, "waited_out": True}]
     assert response.status_code == 200 and "incoming_phone_numbers" in response.get_json()
 
 
-def test_delay_with_status_answers_the_error_late(client, auth):
+def test_delay_with_status_answers_the_error_late(client, auth, store, watch_delays):
+    delays = watch_delays(store)
     fault(client, path=GREENVN, method="POST", delay_ms=100, code=0)
-    started = time.perf_counter()
     response = client.post(GREENVN, json={}, headers=auth)
-    assert time.perf_counter() - started >= 0.1 and response.status_code == 500
+    assert delays.held == [{"seconds": 0.1, "waited_out": True}] and response.status_code == 500
     assert response.get_json()["code"] == 0
+
+
+def test_a_held_request_answers_normally_once_the_faults_are_deleted(app, auth, store, watch_delays):
+    delays = watch_delays(store)
+    client, control = app.test_client(), app.test_client()
+    fault(control, path=LIST, delay_ms=600_000, times=1)
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(client.get, LIST, headers=auth)
+        assert delays.wait_held(1) and not held.done()
+        assert control.delete("/_emulator/faults").status_code == 200
+        response = held.result(timeout=10)
+    assert delays.held == [{"seconds": 600, "waited_out": False}]  # released early, not by the clock
+    assert response.status_code == 200 and "incoming_phone_numbers" in response.get_json()
 
 
 def test_drop_raises_out_of_the_app_instead_of_answering(client, auth):
