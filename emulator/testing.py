@@ -60,7 +60,10 @@ class CallbackListener:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown once per poll_interval: its default 0.5 s made every close() wait
+        # up to half a second (the largest teardown cost of a test suite using listeners)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                                        daemon=True)
         self._thread.start()
 
     def wait(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
