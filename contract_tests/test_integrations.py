@@ -92,6 +92,7 @@ def test_customer_get(integrations):
 
 def test_customer_delete(integrations):
     body = integrations.as_customer("DELETE", "/customer")
+    same_shape(body, example("integrations_customer_delete.json"))  # and in the documented order
     assert body == dict(example("integrations_customer_delete.json"), RequestId=body["RequestId"])
     integrations.as_customer("GET", "/customer", status=401)
 
@@ -118,6 +119,7 @@ def test_app_list(app):
 
 def test_app_delete(app):
     body = app.as_app("DELETE", "/app")
+    same_shape(body, example("integrations_app_delete.json"))  # and in the documented order
     assert body == dict(example("integrations_app_delete.json"), RequestId=body["RequestId"])
     app.as_app("GET", "/app", params={"entity": "app"}, status=401)
 
@@ -147,6 +149,7 @@ def test_app_setting_get_all(app):
 def test_app_setting_delete(app):
     app.as_app("POST", "/app_setting", json={"Key": "record", "Value": "true"})
     body = app.as_app("DELETE", "/app_setting", params={"key": "record"})
+    same_shape(body, example("integrations_app_setting_delete.json"))  # and in the documented order
     assert body == dict(example("integrations_app_setting_delete.json"), RequestId=body["RequestId"])
     assert app.as_app("GET", "/app_setting")["Data"] == []
 
@@ -180,6 +183,7 @@ def test_usermapping_paged(app):
 def test_usermapping_delete(app):
     app.as_app("POST", "/usermapping", json=[USER])
     body = app.as_app("DELETE", "/usermapping")
+    same_shape(body, example("integrations_usermapping_delete.json"))  # and in the documented order
     assert body == dict(example("integrations_usermapping_delete.json"), RequestId=body["RequestId"])
     assert app.as_app("GET", "/usermapping")["Data"] == []
 
@@ -187,6 +191,7 @@ def test_usermapping_delete(app):
 def test_users_delete(app):
     app.as_app("POST", "/usermapping", json=[USER])
     body = app.as_app("DELETE", "/users/1")
+    same_shape(body, example("integrations_users_delete.json"))  # and in the documented order
     assert body == dict(example("integrations_users_delete.json"), RequestId=body["RequestId"])
     app.as_app("GET", "/usermapping", params={"user_id": "1"}, status=404)
 
@@ -200,6 +205,7 @@ def test_device(app):
 
 def test_inbound_call(listener, app):
     body = app.call("GET", f"/call/inbound_call/{app.app['AppID']}", params={"type": "popup"})
+    same_shape(body, example("integrations_inbound_call.json"))  # and in the documented order
     assert body == dict(example("integrations_inbound_call.json"), RequestId=body["RequestId"])
 
 

@@ -29,12 +29,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="requests kept in the journal, GET /_emulator/requests (default 1000; 0: off)")
     serve.add_argument("--state", metavar="FILE", help="start from a snapshot (GET /_emulator/state output)")
     serve.add_argument("--save-on-exit", metavar="FILE", help="write a snapshot there on SIGTERM or Ctrl-C")
+
+    from emulator.app import families
+    from emulator.control.commands import add_commands
+
+    add_commands(commands, families())  # reset, clock, fault, state, requests, callbacks, call ...
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return serve(args)
+    if args.command == "serve":
+        return serve(args)
+    from emulator.control.commands import run
+
+    return run(args)
 
 
 def serve(args: argparse.Namespace) -> int:

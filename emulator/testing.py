@@ -60,7 +60,10 @@ class CallbackListener:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown once per poll_interval: its default 0.5 s made every close() wait
+        # up to half a second (the largest teardown cost of a test suite using listeners)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                                        daemon=True)
         self._thread.start()
 
     def wait(self, count: int = 1, timeout: float = 10.0) -> list[dict]:
@@ -191,6 +194,8 @@ class EmulatorServer(Emulator):
 # ---- mock_exotel ---------------------------------------------------------------------------------------
 
 _active: list["MockExotel"] = []
+_patch: Any = None  # the get_adapter patch, installed while any mock_exotel is active
+_patch_lock = threading.Lock()
 
 
 def current_mock() -> "MockExotel":
@@ -200,84 +205,149 @@ def current_mock() -> "MockExotel":
     return _active[-1]
 
 
+def _get_adapter(original: Callable) -> Callable:
+    """``Session.get_adapter`` that hands URLs of an active mock's hosts to that mock's adapter.
+
+    Choosing the adapter is the step above ``HTTPAdapter.send``, where ``responses`` (and most other
+    mocking) patches: so a user's own ``responses`` stubs keep working inside ``mock_exotel``, and
+    Exotel's hosts keep being served inside a user's ``responses`` mock, whichever was started first.
+    """
+
+    def get_adapter(session, url: str):
+        for mock in reversed(_active):
+            if mock.serves(url):
+                return mock.adapter
+        return original(session, url)
+
+    return get_adapter
+
+
 class MockExotel(Emulator):
     """``requests`` calls to Exotel's hosts answered by an in-process emulator app; see ``mock_exotel``."""
-
-    METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, app=None,
                  hosts: Iterable[str] = PRODUCTION_HOSTS):
         self._config, self._given_app, self.hosts = config, app, tuple(hosts)
-        self.responses: Any = None  # the responses.RequestsMock while active
+        names = "|".join(re.escape(h) for h in self.hosts)
+        self._url = re.compile(rf"^https?://([^/@]*@)?({names})(:\d+)?([/?#].*)?$", re.IGNORECASE)
+        self.adapter: Any = None  # the requests transport adapter, while active
 
-    # ---- as a context manager and a decorator --------------------------------------------------------
+    def serves(self, url: str) -> bool:
+        return self._url.match(url) is not None
 
-    def __enter__(self) -> "MockExotel":
-        import responses
+    # ---- start/stop, a context manager, a decorator ------------------------------------------------
+
+    def start(self) -> "MockExotel":
+        """Serve the hosts from now on (until ``stop``); returns the emulator."""
+        global _patch
+        import requests
 
         app = self._given_app if self._given_app is not None else _create_app(self._config)
         super().__init__("https://" + self.hosts[0], ControlClient(app=app), app)
         self._http = app.test_client(use_cookies=False)
-        self.responses = responses.RequestsMock(assert_all_requests_are_fired=False)
-        hosts = "|".join(re.escape(h) for h in self.hosts)
-        url = re.compile(rf"^https?://([^/@]*@)?({hosts})(:\d+)?([/?#].*)?$", re.IGNORECASE)
-        for method in self.METHODS:
-            self.responses.add_callback(method, url, callback=self._serve)
-        self.responses.add_passthru(re.compile(r".*"))  # every other host: the real network, untouched
-        self.responses.start()
-        _active.append(self)
+        self.adapter = _Adapter(self)
+        with _patch_lock:
+            if _patch is None:
+                from unittest import mock
+
+                _patch = mock.patch.object(requests.Session, "get_adapter",
+                                           _get_adapter(requests.Session.get_adapter))
+                _patch.start()
+            _active.append(self)
         return self
 
-    def __exit__(self, *exc) -> None:
-        _active.remove(self)
-        self.responses.stop()
-        self.responses.reset()
+    def stop(self) -> None:
+        global _patch
+        with _patch_lock:
+            _active.remove(self)
+            if not _active and _patch is not None:
+                _patch.stop()
+                _patch = None
         if self._given_app is None:
             _shut_down(self.app)
 
-    def __call__(self, func: Callable) -> Callable:
+    def __enter__(self) -> "MockExotel":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __call__(self, target):
+        """Decorate a function (each call gets a fresh emulator) or a class (each ``test*`` method does)."""
         options = dict(config=self._config, app=self._given_app, hosts=self.hosts)
-        if inspect.iscoroutinefunction(func):
-            @functools.wraps(func)
+        if inspect.isclass(target):
+            for name, method in list(vars(target).items()):
+                if name.startswith("test") and callable(method):
+                    setattr(target, name, MockExotel(**options)(method))
+            return target
+        if inspect.iscoroutinefunction(target):
+            @functools.wraps(target)
             async def run_async(*args, **kwargs):
                 with MockExotel(**options):
-                    return await func(*args, **kwargs)
+                    return await target(*args, **kwargs)
 
             return run_async
 
-        @functools.wraps(func)
+        @functools.wraps(target)
         def run(*args, **kwargs):
             with MockExotel(**options):
-                return func(*args, **kwargs)
+                return target(*args, **kwargs)
 
         return run
 
     # ---- one request --------------------------------------------------------------------------------
 
-    def _serve(self, request):
-        """The ``responses`` callback: hand the request to the app as a client would have sent it."""
+    def serve(self, request, timeout) -> Any:
+        """Hand a prepared ``requests`` request to the app as a client would have sent it."""
+        import io
+
         import requests
+        from requests.structures import CaseInsensitiveDict
+        from requests.utils import get_encoding_from_headers
 
         from emulator.core.gate import CLIENT_TIMEOUT, ClientTimedOut, ConnectionDropped
 
         parts = urlsplit(request.url)
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in ("content-length", "host")]
-        timeout = request.req_kwargs.get("timeout")
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         environ = {CLIENT_TIMEOUT: float(read_timeout)} if read_timeout is not None else {}
         body = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
+        if body is not None and not isinstance(body, bytes):  # a file or a generator: what requests streams
+            body = b"".join(chunk.encode() if isinstance(chunk, str) else chunk for chunk in body)
         try:
-            response = self._http.open(parts.path or "/", method=request.method, query_string=parts.query,
-                                       headers=headers, data=body or None, base_url=f"{parts.scheme}://{host}",
-                                       environ_overrides=environ)
+            answer = self._http.open(parts.path or "/", method=request.method, query_string=parts.query,
+                                     headers=headers, data=body or None, base_url=f"{parts.scheme}://{host}",
+                                     environ_overrides=environ)
         except ClientTimedOut:
             raise requests.exceptions.ReadTimeout(f"emulated read timeout ({read_timeout} s)", request=request)
         except ConnectionDropped:
             raise requests.exceptions.ConnectionError("Connection aborted: the emulator dropped it (fault)",
                                                       request=request)
-        answer_headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-        return response.status_code, answer_headers, response.get_data()
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.reason = answer.status.split(" ", 1)[1] if " " in answer.status else ""
+        response.headers = CaseInsensitiveDict(answer.headers.items())
+        content = answer.get_data()
+        response._content = content
+        response.raw = io.BytesIO(content)  # for callers that read the raw stream
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.url, response.request, response.connection = request.url, request, self.adapter
+        return response
+
+
+class _Adapter:
+    """A ``requests`` transport adapter that answers from the emulator (requests' documented extension
+    point: ``send`` and ``close``)."""
+
+    def __init__(self, mock: MockExotel):
+        self.mock = mock
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        return self.mock.serve(request, timeout)
+
+    def close(self) -> None:
+        pass
 
 
 def mock_exotel(func: Callable | None = None, *, config: Mapping[str, Any] | None = None, app=None,
@@ -290,9 +360,11 @@ def mock_exotel(func: Callable | None = None, *, config: Mapping[str, Any] | Non
             exotel.add_fault("/v2_beta/*", status=503, times=1)
             requests.get("https://api.exotel.com/v2_beta/Accounts/...", auth=exotel.auth)
 
-    As a decorator (``@mock_exotel`` or ``@mock_exotel(config=...)``) it wraps each call in a fresh one;
-    ``current_mock()`` returns it inside. Other hosts go to the real network untouched. A fresh app is
-    built per activation unless ``app`` is given (then it is reused and left running).
+    ``exotel = mock_exotel().start()`` ... ``exotel.stop()`` does the same without a block. As a decorator
+    (``@mock_exotel`` or ``@mock_exotel(config=...)``) on a function it wraps each call in a fresh one,
+    on a class each ``test*`` method; ``current_mock()`` returns it inside. Other hosts go where they
+    went before (the network, or a ``responses`` mock of the user's). A fresh app is built per
+    activation unless ``app`` is given (then it is reused and left running).
     """
     mock = MockExotel(config, app=app, hosts=hosts)
     return mock(func) if func is not None else mock

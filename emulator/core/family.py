@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
     from marshmallow import Schema
 
+    from emulator.control.commands import Command
     from emulator.core.auth import Account
     from emulator.core.panels import View
     from emulator.core.store import Store
@@ -66,5 +67,7 @@ class Family:
     account_prefixes: tuple[str, ...] = ()
     # ControlClient methods for the family's control endpoints: a ``FamilyClient`` subclass
     client: type | None = None
+    # the family's commands of the control CLI (``exotel-emulator call exobridge ...``)
+    commands: tuple["Command", ...] = ()
     # the family's tabs on the QA dashboard: panels listing its state and actions driving it (core/panels.py)
     dashboard: tuple["View", ...] = ()

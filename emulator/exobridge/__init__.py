@@ -1,7 +1,7 @@
 """ExoBridge number masking: GreenVN allocations under /v1/tenants/<sid>/greenvn, their expiry and callbacks."""
 
 from emulator.core.family import Family
-from emulator.exobridge.client import ExoBridgeClient
+from emulator.exobridge.client import COMMANDS, ExoBridgeClient
 from emulator.exobridge.control import bp as control
 from emulator.exobridge.dashboard import DASHBOARD
 from emulator.exobridge.errors import ExoBridgeError
@@ -19,6 +19,7 @@ FAMILY = Family(
     hosts=("leadassist.exotel.in",),
     account_prefixes=("/v1/tenants/",),
     client=ExoBridgeClient,
+    commands=COMMANDS,
     dashboard=DASHBOARD,
 )
 

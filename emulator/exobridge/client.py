@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.control.client import FamilyClient
+from emulator.control.commands import Command
 
 
 class ExoBridgeClient(FamilyClient):
@@ -26,3 +27,22 @@ class ExoBridgeClient(FamilyClient):
             if value is not None:
                 body[name] = value
         return self.call("POST", f"/accounts/{sid}/exobridge/calls", body)
+
+
+def _call(client, args) -> dict:
+    return client.simulate_exobridge_call(args.sid, args.greenvn, args.from_, pin=args.pin,
+                                          dial_call_status=args.status, duration=args.duration)
+
+
+COMMANDS = (Command(
+    group="call", name="exobridge", help="a call landing on a GreenVN, routed as ExoBridge would route it",
+    arguments=(
+        (("--sid",), {"default": "exotel_emulator", "help": "the tenant (default exotel_emulator)"}),
+        (("--greenvn",), {"required": True, "help": "the VN dialled, E.164"}),
+        (("--from",), {"dest": "from_", "required": True, "help": "the caller, E.164"}),
+        (("--pin",), {"help": "the pin the caller keys in"}),
+        (("--status",), {"help": "dial_call_status: completed (default), busy, no-answer, failed, canceled"}),
+        (("--duration",), {"type": int, "help": "seconds of conversation (default 30)"}),
+    ),
+    run=_call,
+),)

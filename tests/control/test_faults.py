@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from contract_tests.documented import (APPENDIX_1, V2_ERRORS, exobridge_status_error, integrations_error,
+                                       rest_exception)
 from emulator.core.gate import ConnectionDropped
 from emulator.exobridge import ExoBridgeError
-from emulator.exophones import RestException, V2Error
-from emulator.integrations import IntegrationsError
+from emulator.exophones import V2Error
 from tests.conftest import basic
 
 SID = "exotel_emulator"
@@ -33,7 +34,7 @@ def without_request_id(body: dict) -> dict:
 def test_every_appendix_1_code_is_reachable_with_its_documented_status_and_message(client, auth, code):
     fault(client, method="POST", path="/v1/tenants/*/greenvn", code=code)
     response = client.post(GREENVN, json={}, headers=auth)
-    status, message = ExoBridgeError.codes[code]
+    status, message = APPENDIX_1[code]  # the page's, for every code of the package's table
     assert response.status_code == status
     assert response.get_json() == {"success": False, "status": status, "code": code, "message": message, "data": None}
 
@@ -42,15 +43,14 @@ def test_every_appendix_1_code_is_reachable_with_its_documented_status_and_messa
 def test_exobridge_status_only_fault_uses_the_code_that_fits(client, auth, status):
     fault(client, path="/v1/tenants/*", status=status)
     response = client.get(f"{GREENVN}/abc", headers=auth)
-    expected = ExoBridgeError.from_status(status)
-    assert response.status_code == status and response.get_json() == expected.body()
+    assert response.status_code == status and response.get_json() == exobridge_status_error(status)
 
 
 @pytest.mark.parametrize("code", sorted(V2Error.codes))
 def test_every_v2_error_code_is_reachable(client, auth, code):
     fault(client, path="/v2/accounts/*", code=code)
     response = client.get(V2_PHONE, headers=auth)
-    status, description = V2Error.codes[code]
+    status, description = V2_ERRORS[code]  # the README's table (1000: the page's)
     body = response.get_json()
     assert response.status_code == status and body["http_code"] == status
     assert body["response"][0]["error_data"] == {"code": code, "description": description, "message": description}
@@ -61,7 +61,7 @@ def test_v2_beta_faults_answer_a_rest_exception(client, auth, status):
     fault(client, path=LIST, status=status)
     response = client.get(LIST, headers=auth)
     assert response.status_code == status
-    assert response.get_json() == RestException.from_status(status).body()
+    assert response.get_json() == rest_exception(status)
 
 
 def test_v2_beta_fault_with_a_code_carries_it(client, auth):
@@ -74,7 +74,7 @@ def test_integrations_faults_answer_in_the_integrations_envelope(client, status)
     fault(client, path="/v2/integrations/*", status=status)
     response = client.get(INTEGRATIONS, headers={"Authorization": "whatever"})
     assert response.status_code == status
-    assert without_request_id(response.get_json()) == without_request_id(IntegrationsError.from_status(status).body())
+    assert without_request_id(response.get_json()) == integrations_error(status)
 
 
 def test_times_limits_how_often_a_fault_fires_and_the_list_counts_hits(client, auth):
@@ -158,20 +158,34 @@ def test_a_string_body_is_sent_verbatim_not_as_json(client, auth, text, content_
     assert response.mimetype == content_type
 
 
-def test_delay_only_returns_the_normal_answer_late(client, auth):
+def test_delay_only_returns_the_normal_answer_late(client, auth, store, watch_delays):
+    delays = watch_delays(store)
     fault(client, path=LIST, delay_ms=150, times=1)
-    started = time.perf_counter()
     response = client.get(LIST, headers=auth)
-    assert time.perf_counter() - started >= 0.15
+    # the request sat out the whole delay (not cut short) before the app answered it
+    assert delays.held == [{"seconds": 0.15, "waited_out": True}]
     assert response.status_code == 200 and "incoming_phone_numbers" in response.get_json()
 
 
-def test_delay_with_status_answers_the_error_late(client, auth):
+def test_delay_with_status_answers_the_error_late(client, auth, store, watch_delays):
+    delays = watch_delays(store)
     fault(client, path=GREENVN, method="POST", delay_ms=100, code=0)
-    started = time.perf_counter()
     response = client.post(GREENVN, json={}, headers=auth)
-    assert time.perf_counter() - started >= 0.1 and response.status_code == 500
+    assert delays.held == [{"seconds": 0.1, "waited_out": True}] and response.status_code == 500
     assert response.get_json()["code"] == 0
+
+
+def test_a_held_request_answers_normally_once_the_faults_are_deleted(app, auth, store, watch_delays):
+    delays = watch_delays(store)
+    client, control = app.test_client(), app.test_client()
+    fault(control, path=LIST, delay_ms=600_000, times=1)
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(client.get, LIST, headers=auth)
+        assert delays.wait_held(1) and not held.done()
+        assert control.delete("/_emulator/faults").status_code == 200
+        response = held.result(timeout=10)
+    assert delays.held == [{"seconds": 600, "waited_out": False}]  # released early, not by the clock
+    assert response.status_code == 200 and "incoming_phone_numbers" in response.get_json()
 
 
 def test_drop_raises_out_of_the_app_instead_of_answering(client, auth):

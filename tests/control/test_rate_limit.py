@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.exobridge import ExoBridgeError
-from emulator.exophones import RestException, V2Error
+from contract_tests.documented import CODE_LIST, V2_CODE_FOR_STATUS, exobridge_status_error, rest_exception
 
 SID = "exotel_emulator"
 LIST = f"/v2_beta/Accounts/{SID}/IncomingPhoneNumbers"
@@ -29,7 +28,7 @@ def test_over_the_limit_is_429_in_the_v2_beta_envelope_with_retry_after(client, 
     assert limit(client, 3) == {"sid": SID, "per_minute": 3}
     assert statuses(client, auth, 3) == [200, 200, 200]
     response = client.get(LIST, headers=auth)
-    assert response.status_code == 429 and response.get_json() == RestException.from_status(429).body()
+    assert response.status_code == 429 and response.get_json() == rest_exception(429)
     assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
@@ -39,7 +38,8 @@ def test_exobridge_answers_429_with_code_17(client, auth):
     response = client.get(f"/v1/tenants/{SID}/greenvn/x", headers=auth)
     assert response.status_code == 429
     body = response.get_json()
-    assert body["code"] == 17 and body == ExoBridgeError.from_status(429).body()
+    assert body["code"] == 17 and body == exobridge_status_error(429)
+    assert body["message"] == CODE_LIST[17] == "Too many requests"  # the page's code list, for 17
 
 
 def test_v2_answers_429_in_its_envelope(client, auth):
@@ -48,7 +48,7 @@ def test_v2_answers_429_in_its_envelope(client, auth):
     client.get(path, headers=auth)
     response = client.get(path, headers=auth)
     assert response.status_code == 429
-    assert response.get_json()["response"][0]["error_data"]["code"] == V2Error.by_status[429]
+    assert response.get_json()["response"][0]["error_data"]["code"] == V2_CODE_FOR_STATUS[429] == 1004
 
 
 def test_every_family_counts_against_the_same_account(client, auth):

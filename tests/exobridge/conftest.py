@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 
+from contract_tests.documented import APPENDIX_1
+
 SID = "exotel_emulator"
 BASE = f"/v1/tenants/{SID}/greenvn"
 CONTROL = f"/_emulator/accounts/{SID}/exobridge"
@@ -26,13 +28,13 @@ def request_body(**fields) -> dict:
 
 
 def envelope(response, code: int):
-    """Asserts the documented error envelope for an Appendix 1 code and returns the body."""
-    from emulator.exobridge import ExoBridgeError
-
-    status, message = ExoBridgeError.codes[code]
+    """Asserts the documented error envelope for an Appendix 1 code (status and message from the page's copy in
+    contract_tests/data) and returns the body."""
+    status, message = APPENDIX_1[code]
     body = response.get_json()
     assert response.status_code == status and response.content_type == "application/json", body
     assert body == {"success": False, "status": status, "code": code, "message": message, "data": None}
+    assert list(body) == ["success", "status", "code", "message", "data"]  # the order of the page's 409 example
     return body
 
 

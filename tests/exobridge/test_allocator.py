@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from emulator.exobridge.models import region_of_pin_code
-from emulator.exobridge.schemas import REGIONS
+from contract_tests.documented import EXOBRIDGE_REGIONS as REGIONS
+from emulator.exobridge import schemas
 from tests.exobridge.conftest import BASE, envelope, number
 
 KA_LANDLINE, KA_MOBILE, AP_LANDLINE = "+918012345678", "+917205827365", "+914048212136"
@@ -19,6 +20,10 @@ KA_LANDLINE, KA_MOBILE, AP_LANDLINE = "+918012345678", "+917205827365", "+914048
 ])
 def test_pin_codes_map_to_the_nearest_documented_region(pin_code, region):
     assert region_of_pin_code(pin_code) == region
+
+
+def test_the_regions_are_the_documented_ones():
+    assert tuple(schemas.REGIONS) == REGIONS
 
 
 def test_every_first_digit_maps_to_a_documented_region():

@@ -196,6 +196,7 @@ def test_a_call_on_an_idle_pool_vn_connects_nowhere(client, hooks):
 def test_callbacks_without_a_url_are_reported_but_not_sent(client, allocated, store):
     created = allocated()
     result = call(client, created["greenvn"], created["aparty_numbers"][0])
+    assert store.callbacks.wait_idle()  # nothing sent, nothing on its way
     assert result["events"][0]["url"] is None and store.callbacks.entries() == []
 
 

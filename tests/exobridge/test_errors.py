@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.documented import (APPENDIX_1, CODE_LIST, STATUS_LIST, exobridge_code_for_status,
+                                       exobridge_error, exobridge_status_error)
 from emulator import create_app
 from emulator.core.errors import ApiError
 from emulator.exobridge import ExoBridgeError
@@ -17,11 +19,15 @@ def test_the_table_is_appendix_1():
     assert ExoBridgeError.codes[4] == (452, "No free GreenVNs are available for allocation")
     assert ExoBridgeError.codes[17] == (413, "Too many allocation requests in bulk.")
     assert ExoBridgeError.codes[22] == (410, "This greenvn is already deleted")
+    # every code, status and message, against the page's table copied into contract_tests/data
+    assert {code: tuple(entry) for code, entry in ExoBridgeError.codes.items()} == APPENDIX_1
 
 
+# Parametrized over the package's table, so a code added there cannot go untested; the expected status and
+# message come from the page (a code the page does not list fails with a KeyError).
 @pytest.mark.parametrize("code", sorted(ExoBridgeError.codes))
 def test_of_gives_the_documented_envelope(app, code):
-    status, message = ExoBridgeError.codes[code]
+    status, message = APPENDIX_1[code]
     error = ExoBridgeError.of(code)
     assert isinstance(error, ApiError) and error.status == status
     assert error.body() == {"success": False, "status": status, "code": code, "message": message, "data": None}
@@ -29,7 +35,7 @@ def test_of_gives_the_documented_envelope(app, code):
 
 @pytest.mark.parametrize("code", sorted(ExoBridgeError.codes))
 def test_from_status_with_a_code_gives_its_documented_status_and_message(code):
-    status, message = ExoBridgeError.codes[code]
+    status, message = APPENDIX_1[code]
     for error in (ExoBridgeError.from_status(None, code), ExoBridgeError.from_status(status, code)):
         assert (error.status, error.code, error.message) == (status, code, message)
 
@@ -38,19 +44,30 @@ def test_from_status_with_a_code_gives_its_documented_status_and_message(code):
                                          (452, 4), (422, 50), (500, 0), (503, 0), (418, 5)])
 def test_from_status_alone_picks_the_fitting_code(status, code):
     error = ExoBridgeError.from_status(status)
-    assert (error.status, error.code, error.message) == (status, code, ExoBridgeError.codes[code][1])
+    assert (error.status, error.code, error.message) == (status, code, APPENDIX_1[code][1])
+
+
+@pytest.mark.parametrize("status", [404, 401, 403, 400, 405, 413, 409, 410, 422, 452, 429, 499, 500, 502, 503])
+def test_from_status_alone_follows_the_readme(status):
+    """The README's status -> code rule, with Appendix 1's messages (the page's wording for 429 and 499)."""
+    error = ExoBridgeError.from_status(status)
+    assert error.code == exobridge_code_for_status(status)
+    assert error.body() == exobridge_status_error(status)
 
 
 def test_rate_limit_is_429_with_code_17():
     error = ExoBridgeError.from_status(429)
     assert (error.status, error.code, error.message) == (429, 17, "Too many requests")
+    assert (error.status, error.code, error.message) == (429, 17, CODE_LIST[17])  # the page's code list
     assert ExoBridgeError.from_status(429, 17).message == "Too many requests"
     assert ExoBridgeError.of(17).status == 413  # Appendix 1's own 17 stays as documented
+    assert ExoBridgeError.of(17).body() == exobridge_error(17)
 
 
 def test_499_is_the_documented_timeout_status():
     error = ExoBridgeError.from_status(499)
     assert (error.status, error.code, error.message) == (499, 0, "Response timeout exceeded")
+    assert error.message == STATUS_LIST[499]  # the page's status list
 
 
 # ---- natural requests ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from contract_tests.documented import V2_CODE_FOR_STATUS, V2_ERRORS, V2_NOT_FOUND
 from emulator.exophones.errors import V2Error
 from tests.conftest import basic
 
@@ -57,27 +58,35 @@ def test_a_number_bought_through_v2_beta_is_visible_in_v2(client, auth):
 def test_not_found_is_documented_block(client, auth):
     error = failure_block(client.get(v2_path("f" * 32), headers=auth), 404, 1000)
     assert error == {"code": 1000, "description": "Not Found", "message": "Not Found"}
+    assert error == V2_NOT_FOUND and list(error) == list(V2_NOT_FOUND)  # the page's block, in its order
 
 
 @pytest.mark.parametrize("headers,status", [({}, 401), (basic("emulator_api_key", "bad"), 401)])
 def test_auth_errors_use_the_v2_envelope(client, headers, status):
-    error = failure_block(client.get(v2_path("f" * 32), headers=headers), status, V2Error.by_status[status])
-    assert error["description"] == V2Error.codes[V2Error.by_status[status]][1]
+    error = failure_block(client.get(v2_path("f" * 32), headers=headers), status, V2_CODE_FOR_STATUS[status])
+    assert error["description"] == V2_ERRORS[V2_CODE_FOR_STATUS[status]][1]
 
 
 def test_other_accounts_credentials_are_403(client, auth, new_account):
     _, other = new_account("acme")
-    failure_block(client.get(v2_path(owned_sid(client, auth)), headers=other), 403, V2Error.by_status[403])
+    failure_block(client.get(v2_path(owned_sid(client, auth)), headers=other), 403, V2_CODE_FOR_STATUS[403])
 
 
 def test_unknown_path_and_method_under_v2(client, auth):
     failure_block(client.get("/v2/accounts/exotel_emulator/nothing", headers=auth), 404, 1000)
-    failure_block(client.delete(v2_path(owned_sid(client, auth)), headers=auth), 405, V2Error.by_status[405])
+    failure_block(client.delete(v2_path(owned_sid(client, auth)), headers=auth), 405, V2_CODE_FOR_STATUS[405])
 
 
+def test_the_table_is_the_readmes_and_1000_is_the_pages():
+    assert {code: tuple(entry) for code, entry in V2Error.codes.items()} == V2_ERRORS
+    assert V2_ERRORS[1000] == (404, V2_NOT_FOUND["description"]) and V2_NOT_FOUND["code"] == 1000
+
+
+# Parametrized over the package's table (a new code cannot go untested), expected values from the README's table
+# copied into contract_tests/data (a code it does not list fails with a KeyError).
 @pytest.mark.parametrize("code", sorted(V2Error.codes))
 def test_every_v2_code_renders_its_status_and_description(app, code):
-    status, description = V2Error.codes[code]
+    status, description = V2_ERRORS[code]
     with app.test_request_context("/v2/accounts/x/incoming-phone-numbers/y"):
         error = V2Error.from_status(status)
         assert (error.status, error.code) == (status, code)

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from emulator.integrations.models import INBOUND_DEFAULTS
+from contract_tests.documented import INBOUND_NOTIFICATION_KEYS, INTEGRATIONS_ZERO_TIME as ZERO_TIME, example
 from emulator.integrations.schemas import NOTIFICATIONS
-from emulator.integrations.views import ZERO_TIME
 from tests.integrations.conftest import BASE, data
 
 CALL_KEYS = ["CustomerId", "AppId", "CallSid", "ExotelAccountSid", "DialWhomNumber", "AppUserID", "VirtualNumber",
@@ -22,15 +21,22 @@ RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 def wired(client, new_app, listener, add_users):
     """An app whose every notification setting points at the listener, with user "ajay" mapped."""
     created, auth = new_app(ExotelAccountSid="exotelveenotesting1m")
-    for key in list(NOTIFICATIONS.values()) + ["callback"]:
+    for key in list(INBOUND_NOTIFICATION_KEYS.values()) + ["callback"]:
         data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": f"{listener.url}/{key}"}, headers=auth))
     add_users("ajay", headers=auth, AgentNumber="08789489697", VirtualNumber="+912235511457")
     return created, auth
 
 
-@pytest.mark.parametrize("kind,key", NOTIFICATIONS.items())
-def test_inbound_notification_posts_the_documented_payload(client, store, wired, listener, kind, key):
+def test_the_notification_types_are_the_documented_ones():
+    assert NOTIFICATIONS == INBOUND_NOTIFICATION_KEYS
+
+
+# Parametrized over the package's types; the setting key and the defaults come from the page (the example
+# payload of each type, in contract_tests/data).
+@pytest.mark.parametrize("kind", sorted(NOTIFICATIONS))
+def test_inbound_notification_posts_the_documented_payload(client, store, wired, listener, kind):
     created, _ = wired
+    key, documented = INBOUND_NOTIFICATION_KEYS[kind], example(f"integrations_inbound_{kind}.json")
     query = {"type": kind, "CallSid": "7bea36f8c95f0fb10027daa6acee17c1", "From": "08789489697",
              "To": "07251937261", "DialWhomNumber": "08789489697", "DialCallDuration": "", "Direction": "incoming"}
     response = client.get(f"{BASE}/call/inbound_call/{created['AppID']}", query_string=query)
@@ -43,8 +49,8 @@ def test_inbound_notification_posts_the_documented_payload(client, store, wired,
         "CustomerId": created["CustomerID"], "AppId": created["AppID"], "CallSid": "7bea36f8c95f0fb10027daa6acee17c1",
         "ExotelAccountSid": "exotelveenotesting1m", "DialWhomNumber": "08789489697",
         "AppUserID": "ajay",  # found by the number dialled
-        "VirtualNumber": "+912235511457", "Direction": INBOUND_DEFAULTS[kind]["direction"],
-        "CallStatus": INBOUND_DEFAULTS[kind]["status"], "CallState": INBOUND_DEFAULTS[kind]["state"],
+        "VirtualNumber": "+912235511457", "Direction": documented["Direction"],
+        "CallStatus": documented["CallStatus"], "CallState": documented["CallState"],
         "ToNumber": "07251937261", "FromNumber": "08789489697", "TotalDuration": 0, "CallRecordings": "",
         "AccountDomain": "mumbai", "TicketId": "", "CallDetail": "", "CreatedAt": ZERO_TIME, "UpdatedAt": ZERO_TIME}
     [entry] = store.callbacks.entries()
@@ -87,7 +93,7 @@ def test_inbound_unknown_app_is_404(client):
 def test_inbound_without_the_setting_is_404_and_sends_nothing(client, store, new_app):
     created, _ = new_app()
     assert "popup" in data(client.get(f"{BASE}/call/inbound_call/{created['AppID']}?type=popup"), 404)
-    assert store.callbacks.entries() == []
+    assert store.callbacks.wait_idle() and store.callbacks.entries() == []  # nothing sent, nothing on its way
 
 
 def test_sdk_outbound_call_posts_the_callback(client, wired, listener):
@@ -117,7 +123,7 @@ def test_sdk_outbound_without_callback_setting_still_places_the_call(client, sto
     add_users("1", headers=auth)
     body = {"app_id": created["AppID"], "to": "07251937261", "user_id": "1"}
     assert data(client.post(f"{BASE}/call/outbound_call", json=body, headers=auth))["CallSid"]
-    assert store.callbacks.entries() == []
+    assert store.callbacks.wait_idle() and store.callbacks.entries() == []  # nothing sent, nothing on its way
 
 
 @pytest.mark.parametrize("change,status", [

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.integrations.cors import ALLOWED_HEADERS
+from contract_tests.documented import CORS_ALLOWED_HEADERS as ALLOWED_HEADERS
+from contract_tests.documented import INTEGRATIONS_MESSAGES, INTEGRATIONS_TABLES, integrations_descriptions
 from emulator.integrations.errors import IntegrationsError
 from tests.integrations.conftest import BASE, data
 
@@ -78,6 +79,21 @@ def test_oversized_body_is_413_in_the_envelope(client, app_auth):
     assert data(response, 413)
 
 
+# Parametrized over the package's table (a new entry cannot go untested); the expected text is the page's, from
+# its per-endpoint status tables copied into contract_tests/data (a status the page never describes fails).
 @pytest.mark.parametrize("status", sorted(IntegrationsError.messages))
 def test_documented_status_descriptions_are_the_messages(status):
-    assert IntegrationsError.from_status(status).body()["Error"] == IntegrationsError.messages[status]
+    assert IntegrationsError.messages[status] == INTEGRATIONS_MESSAGES[status]
+    assert IntegrationsError.from_status(status).body()["Error"] == INTEGRATIONS_MESSAGES[status]
+
+
+def test_every_status_the_page_describes_has_its_message():
+    described = {s for _, table in INTEGRATIONS_TABLES for s in table if s != 200}
+    assert set(IntegrationsError.messages) == described == set(INTEGRATIONS_MESSAGES)
+
+
+@pytest.mark.parametrize("status", [400, 401])
+def test_the_messages_are_the_pages_own_words(status):
+    # the one the emulator answers is among the descriptions the page gives that status
+    assert INTEGRATIONS_MESSAGES[status] in integrations_descriptions(status)
+    assert IntegrationsError.from_status(status).message in integrations_descriptions(status)

@@ -9,7 +9,7 @@ import pytest
 
 from emulator.integrations import crypto
 from emulator.integrations.schemas import DEVICES
-from emulator.integrations.views import ZERO_TIME
+from contract_tests.documented import INTEGRATIONS_ZERO_TIME as ZERO_TIME
 from tests.conftest import race
 from tests.integrations.conftest import BASE, data, user_body
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
@@ -72,19 +70,21 @@ def test_the_emulators_own_callbacks_still_reach_real_listeners(listener):
         assert listener.wait(1)[0]["json"] == {"n": 1}
 
 
-def test_faults_drop_and_delay_look_like_network_failures():
+def test_faults_drop_and_delay_look_like_network_failures(watch_delays):
     url = f"https://api.exotel.com/v2_beta/Accounts/{SID}/IncomingPhoneNumbers"
     with mock_exotel() as exotel:
+        delays = watch_delays(exotel.store)
         exotel.add_fault("/v2_beta/*", drop=True, times=1)
         with pytest.raises(requests.ConnectionError):
             requests.get(url, auth=exotel.auth)
         exotel.add_fault("/v2_beta/*", delay_ms=1000, times=1)
-        started = time.perf_counter()
         with pytest.raises(requests.ReadTimeout):
             requests.get(url, auth=exotel.auth, timeout=0.2)
-        assert time.perf_counter() - started < 0.9  # the client gave up at its timeout
+        # the request was held for the client's read timeout, not the fault's second: then the client gave up
+        assert delays.held == [{"seconds": 0.2, "waited_out": True}]
         exotel.add_fault("/v2_beta/*", delay_ms=50, times=1)
         assert requests.get(url, auth=exotel.auth, timeout=(1, 2)).status_code == 200
+        assert delays.held[1] == {"seconds": 0.05, "waited_out": True}  # shorter than the read timeout: waited out
         exotel.add_fault("/v2_beta/*", code=None, status=503, times=1)
         assert requests.get(url, auth=exotel.auth).status_code == 503
         assert requests.get(url, auth=exotel.auth).status_code == 200
@@ -129,9 +129,12 @@ def test_each_activation_is_a_fresh_world_unless_an_app_is_given():
 
 
 def test_patching_ends_with_the_block():
-    original = HTTPAdapter.send
+    original = requests.Session.get_adapter
     with mock_exotel():
-        assert HTTPAdapter.send is not original
-    assert HTTPAdapter.send is original
+        assert requests.Session.get_adapter is not original
+        with mock_exotel():  # nested: still patched once, and still patched after the inner one ends
+            pass
+        assert requests.Session.get_adapter is not original
+    assert requests.Session.get_adapter is original and HTTPAdapter.send is HTTPAdapter.send
     with pytest.raises(RuntimeError):
         current_mock()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -32,42 +32,56 @@ def test_drop_closes_the_connection_without_an_answer(exotel_emulator, http):
     assert served["status"] == 200 and served["fault"] is None
 
 
-def test_the_journal_lists_requests_in_arrival_order_however_long_each_took(exotel_emulator, http):
-    exotel_emulator.add_fault(LIST, delay_ms=300, times=1)
-    with ThreadPoolExecutor(1) as pool:
-        slow = pool.submit(http.get, exotel_emulator.url + LIST, params={"n": "first"}, timeout=5)
-        while not exotel_emulator.store.faults.all()[0].hits:  # the slow one has arrived and is held
-            time.sleep(0.005)
+def test_the_journal_lists_requests_in_arrival_order_however_long_each_took(exotel_emulator, http, watch_delays):
+    delays = watch_delays(exotel_emulator.store)
+    exotel_emulator.add_fault(LIST, delay_ms=600_000, times=1)
+    with ThreadPoolExecutor(1) as pool, requests.Session() as other:
+        other.trust_env, other.auth = False, exotel_emulator.auth
+        slow = pool.submit(other.get, exotel_emulator.url + LIST, params={"n": "first"}, timeout=30)
+        assert delays.wait_held(1)  # the slow one has arrived and is held
         assert http.get(exotel_emulator.url + LIST, params={"n": "second"}, timeout=5).status_code == 200
-        assert slow.result().status_code == 200
+        assert not slow.done()  # the second was answered, start to end, while the first was held
+        exotel_emulator.client.clear_faults()  # releases it: a delay cut short answers normally
+        assert slow.result(timeout=10).status_code == 200
     entries = exotel_emulator.requests()
     assert [e["query"]["n"] for e in entries] == ["first", "second"]
-    assert entries[0]["id"] < entries[1]["id"] and entries[0]["duration_ms"] >= 300
+    # the first took longer than the whole life of the second, and still comes first
+    assert entries[0]["id"] < entries[1]["id"] and entries[0]["duration_ms"] > entries[1]["duration_ms"]
 
 
-def test_delay_longer_than_the_client_timeout_times_out_and_stalls_nothing(exotel_emulator, http):
-    exotel_emulator.add_fault(LIST, delay_ms=1000, times=1)
-    started = time.perf_counter()
+def test_delay_longer_than_the_client_timeout_times_out_and_stalls_nothing(exotel_emulator, http, watch_delays,
+                                                                           monkeypatch):
+    store = exotel_emulator.store
+    delays = watch_delays(store)
+    # held for ten minutes: only the client's own 0.2 s timeout can end the first request quickly
+    exotel_emulator.add_fault(LIST, delay_ms=600_000, times=1)
     with pytest.raises(requests.Timeout):
         http.get(exotel_emulator.url + LIST, timeout=0.2)
-    assert time.perf_counter() - started < 0.9
-    # other requests go on being served at once while that one is held
-    started = time.perf_counter()
-    assert http.get(exotel_emulator.url + LIST, timeout=2).status_code == 200
-    assert time.perf_counter() - started < 0.5
-    # a reset releases the held request at once, and it never lands in the new journal
-    started = time.perf_counter()
+    assert delays.wait_held(1)
+    # other requests go on being served while that one is held
+    assert http.get(exotel_emulator.url + LIST, timeout=5).status_code == 200
+    assert [e["waited_out"] for e in delays.held] == [None]  # still held
+    # a reset releases the held request, and what it then tries to record never lands in the new journal
+    recorded = threading.Event()
+    record = store.journal.record
+
+    def watched(generation, entry):
+        record(generation, entry)
+        recorded.set()
+
+    monkeypatch.setattr(store.journal, "record", watched)
     exotel_emulator.reset()
-    assert time.perf_counter() - started < 0.5
-    time.sleep(0.05)  # give the released worker its chance to (not) record anything
-    assert exotel_emulator.requests() == []
+    assert delays.wait_over(1) and delays.held == [{"seconds": 600, "waited_out": False}]  # released, not waited out
+    assert recorded.wait(10)  # the released request has been through the journal...
+    assert exotel_emulator.requests() == []  # ...which kept nothing of it
 
 
-def test_delay_alone_answers_normally_late(exotel_emulator, http):
+def test_delay_alone_answers_normally_late(exotel_emulator, http, watch_delays):
+    delays = watch_delays(exotel_emulator.store)
     exotel_emulator.add_fault(LIST, delay_ms=200, times=1)
-    started = time.perf_counter()
     response = http.get(exotel_emulator.url + LIST, timeout=5)
-    assert response.status_code == 200 and time.perf_counter() - started >= 0.2
+    # the whole delay passed (not cut short) before the normal answer was sent
+    assert response.status_code == 200 and delays.held == [{"seconds": 0.2, "waited_out": True}]
     assert exotel_emulator.requests()[0]["duration_ms"] >= 200
 
 
