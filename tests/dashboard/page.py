@@ -72,6 +72,11 @@ class Page:
     def answer_json(self, form: str) -> dict:
         return json.loads(self.form(form).find_element(By.CSS_SELECTOR, "output pre").text)
 
+    def count(self, title: str) -> str:
+        """What a panel's heading says of its rows: "3", or "51–55 of 55" for a paged one."""
+        heading = self.driver.find_element(By.XPATH, f'//section[@class="panel"]/h2[starts-with(., "{title} ")]')
+        return heading.find_element(By.CLASS_NAME, "count").text
+
     def chosen(self, label: str) -> str:
         """The option shown in the page's menu labelled ``label`` (the Account menu)."""
         menu = self.driver.find_element(By.XPATH, f'//label[normalize-space(text())="{label}"]/select')

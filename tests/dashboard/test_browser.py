@@ -233,6 +233,22 @@ def test_set_an_exophones_connectivity(page, emulator):
     page.until_equal(lambda: page.column("ExoPhones", "Incoming"), ["active", "major_outage", "active"])
 
 
+def test_a_long_listing_pages(page, emulator, vendor):
+    numbers = iter(range(110))
+    for n in range(55):
+        allocate(vendor, connection_id=f"order-{n}", aparty_numbers=[f"+9191700{next(numbers):05d}"],
+                 bparty_numbers=[f"+9181000{next(numbers):05d}"])
+    page.open("exobridge")
+    first = [a["greenvn_id"] for a in emulator.client.allocations(SID, page_size=50)]
+    page.until_equal(lambda: page.column("Allocations", "Id"), first)
+    assert page.count("Allocations") == "1–50 of 55"
+    page.press("Next page of Allocations")
+    rest = [a["greenvn_id"] for a in emulator.client.allocations(SID, page=1, page_size=50)]
+    page.until_equal(lambda: page.column("Allocations", "Id"), rest)
+    assert len(rest) == 5 and page.count("Allocations") == "51–55 of 55"
+    page.press("Previous page of Allocations")
+    page.until_equal(lambda: page.column("Allocations", "Id"), first)
+
 def require_token(wsgi_app, token: str, seen: list):
     """What ``serve --control-token`` asks of a request: every control endpoint but the page's own files
     needs ``Authorization: Bearer <token>`` (``seen`` collects what each request sent)."""
