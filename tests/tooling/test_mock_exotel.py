@@ -56,7 +56,7 @@ def test_every_production_host_on_http_and_https(scheme, host, path, envelope_ke
 
 def test_the_hosts_are_the_documented_production_ones():
     assert set(PRODUCTION_HOSTS) == {"api.exotel.com", "api.in.exotel.com", "leadassist.exotel.in",
-                                     "integrationscore.mum1.exotel.com"}
+                                     "integrationscore.mum1.exotel.com", "twilix.exotel.in", "api.exotel.in"}
 
 
 def test_other_hosts_pass_through_untouched(listener):
