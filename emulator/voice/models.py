@@ -10,9 +10,10 @@ flows build on.
 from __future__ import annotations
 
 import calendar
+import copy
 import math
-import uuid
-from dataclasses import asdict, dataclass, field, fields
+import random
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
@@ -32,6 +33,7 @@ TIME_OUT = 30  # ring timeout of a leg when the request gives no TimeOut
 PRICE_PER_MINUTE = 1.5  # a call is billed per started minute once the From leg answered
 SMS_PRICE = 0.18  # per SMS unit, once sent
 PRODUCTION_LIMIT = 200  # calls, and SMS sends, a minute per account (when its rate limit is on)
+MAX_KEPT = 200_000  # calls, and messages, an account keeps (config VOICE_MAX_KEPT); the oldest ended go first
 WHITELIST_MONTHS = 6
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
 
@@ -179,11 +181,42 @@ class Book:
                 index.setdefault(number, SortedList()).add(key)
         self.by_status.setdefault(call.status, SortedList()).add(key)
 
+    def forget_oldest(self, keep: int) -> None:
+        """Drop the oldest ended calls and final messages beyond ``keep`` of each (memory stays bounded)."""
+        while len(self.order) > keep:
+            key, call = self.order.peekitem(0)
+            if call.ended is None:
+                break  # the oldest is still in progress: its job will end it, then it can go
+            del self.order[key], self.calls[call.sid]
+            for index, number in ((self.by_to, call.to), (self.by_from, call.from_),
+                                  (self.by_phone, call.caller_id), (self.by_status, call.status)):
+                if number is not None:
+                    index[number].discard(key)
+                    if not index[number]:
+                        del index[number]
+        while len(self.messages) > keep:
+            sid, message = next(iter(self.messages.items()))
+            if message.step is not None:
+                break
+            del self.messages[sid]
+
     def restatus(self, call: Call, status: str) -> None:
         if status != call.status:
             self.by_status[call.status].discard(call.key)
             self.by_status.setdefault(status, SortedList()).add(call.key)
             call.status = status
+
+
+# seeded from the OS once: os.urandom for every id (uuid4) cost a quarter of a Calls/connect here
+_random = random.Random()
+
+
+def new_sid(taken: dict) -> str:
+    """32 lowercase hex digits, as Exotel's sids, never one ``taken`` already holds."""
+    while True:
+        sid = f"{_random.getrandbits(128):032x}"
+        if sid not in taken:
+            return sid
 
 
 def add_months(ts: float, months: int) -> float:
@@ -348,7 +381,7 @@ class Voice(Model):
                     raise Refused(Code.NDNC, Code.NDNC.text(numbers.national(to)))
             now = self.store.clock.time()
             call = Call(
-                sid=uuid.uuid4().hex, account_sid=sid, from_=data["From"], to=to, caller_id=data["CallerId"],
+                sid=new_sid(book.calls), account_sid=sid, from_=data["From"], to=to, caller_id=data["CallerId"],
                 flow_url=data.get("Url"), created=now, updated=now, legs=[Leg(data["From"], "ringing")],
                 record=data.get("Record", False), recording_channels=data.get("RecordingChannels", "single"),
                 recording_format=data.get("RecordingFormat", "mp3"), time_limit=data.get("TimeLimit", 14400),
@@ -356,6 +389,7 @@ class Voice(Model):
                 status_callback=data.get("StatusCallback"), events=list(data.get("StatusCallbackEvents", [])),
                 content_type=data.get("StatusCallbackContentType", "multipart/form-data"), base_url=base_url)
             book.index(call)
+            book.forget_oldest(self.store.config.get("VOICE_MAX_KEPT", MAX_KEPT))
             _, delay = self._outcome(book, call.from_, call.time_out)
             self._schedule(call, "leg1", now + delay)
             return self._copy(call)
@@ -477,10 +511,10 @@ class Voice(Model):
     @staticmethod
     def _copy(call: Call) -> Call:
         """A copy safe to render outside the lock while the clock moves the original on."""
-        copy = Call(**{f.name: getattr(call, f.name) for f in fields(Call)})
-        copy.legs = [Leg(**asdict(leg)) for leg in call.legs]
-        copy.events = list(call.events)
-        return copy
+        copied = copy.copy(call)
+        copied.legs = [copy.copy(leg) for leg in call.legs]
+        copied.events = list(call.events)
+        return copied
 
     # ---- call details (bulk) ---------------------------------------------------------------------------
 
@@ -590,14 +624,15 @@ class Voice(Model):
                 body = item["Body"]
                 encoding = sms.encoding_of(body, item.get("EncodingType"))
                 message = Message(
-                    sid=uuid.uuid4().hex, account_sid=sid, from_=sender, to=to, body=body, created=now, updated=now,
-                    encoding=encoding, units=sms.units(body, encoding), sms_type=item.get("SmsType"),
+                    sid=new_sid(book.messages), account_sid=sid, from_=sender, to=to, body=body, created=now,
+                    updated=now, encoding=encoding, units=sms.units(body, encoding), sms_type=item.get("SmsType"),
                     priority=item.get("Priority", "normal"), dlt_entity_id=item.get("DltEntityId"),
                     dlt_template_id=item.get("DltTemplateId"), dlt_failure=self._dlt(book, item),
                     custom_field=item.get("CustomField"), status_callback=item.get("StatusCallback"))
                 book.messages[message.sid] = message
                 self._schedule_sms(message)
                 made.append(replace_message(message))
+            book.forget_oldest(self.store.config.get("VOICE_MAX_KEPT", MAX_KEPT))
             return made
 
     def message(self, sid: str, sms_sid: str) -> Message:
@@ -692,7 +727,7 @@ class Voice(Model):
 
     def restore(self, data: dict) -> None:
         from emulator.core.request import validate
-        from emulator.voice.schemas import Snapshot
+        from emulator.voice.snapshot import Snapshot
 
         data = validate(Snapshot, data)
         with self.store.lock:
@@ -715,7 +750,7 @@ class Voice(Model):
 
 
 def replace_message(message: Message) -> Message:
-    return Message(**asdict(message))
+    return copy.copy(message)  # every field is immutable
 
 
 def _form(call: Call) -> str | None:

@@ -65,7 +65,7 @@ def _number(text: str) -> str:
 @route("/Calls/connect", methods=["POST"])
 def connect(sid):
     data = params(schemas.Connect)
-    call = Voice.current().connect(sid, data, request.host_url.rstrip("/"))
+    call = Voice.current().connect(sid, data, f"{request.scheme}://{request.host}")
     details = request.args.get("details", "").lower() == "true"
     return respond({"Call": views.call(call, suffix(), details)})
 

@@ -74,3 +74,20 @@ def test_reset_rebuilds_the_voice_world(api, client, script):
     assert client.get("/_emulator/accounts/exotel_emulator/sms").get_json()["sender_ids"] == ["EXOTEL"]
     assert client.get("/_emulator/accounts/exotel_emulator/numbers/09123456700").get_json()["call"] is None
     assert api.get("Calls.json").get_json()["Metadata"]["Total"] == 0
+
+
+def test_an_account_keeps_a_bounded_number_of_calls_and_messages(auth, advance):
+    from emulator import create_app
+    from tests.conftest import TEST_CONFIG
+    from tests.voice.conftest import Api
+
+    app = create_app(dict(TEST_CONFIG, VOICE_MAX_KEPT=3))
+    api = Api(app.test_client(), "exotel_emulator", auth)
+    first = [api.call(), api.sms()]
+    app.test_client().post("/_emulator/clock/advance", json={"seconds": 60})
+    made = [(api.call(), api.sms()) for _ in range(3)]
+    assert api.get(f"Calls/{first[0]['Sid']}.json").status_code == 404  # the oldest ended call went first
+    assert api.get(f"SMS/Messages/{first[1]['Sid']}.json").status_code == 404
+    body = api.get("Calls.json").get_json()
+    assert body["Metadata"]["Total"] == 3 and {c["Sid"] for c in body["Calls"]} == {c["Sid"] for c, _ in made}
+    assert api.get("Calls.json", query_string={"Status": "completed"}).get_json()["Calls"] == []
