@@ -42,6 +42,7 @@ def params(cls) -> dict:
                 body = json.loads(raw)
                 if not isinstance(body, dict):
                     raise Refused(Reason.INVALID, "a JSON body must be an object of parameters")
+                json.dumps(body, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") is no text
                 found.update(body)
             elif request.mimetype == "multipart/form-data":
                 found.update(unflatten(request.form.items(multi=True)))

@@ -8,6 +8,7 @@ dicts the views already make in the documented order, so no XML library is neede
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 from xml.etree import ElementTree as ET
 
@@ -15,6 +16,9 @@ from flask import current_app, request
 
 XML_TYPE = "application/xml"  # exactly what production sends: no charset parameter
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+# characters XML 1.0 cannot carry (control characters, lone surrogates from a JSON body): the replacement
+# character stands in for them, as a well-formed document must
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A list whose items have no name of their own gets one element per item, named so (the others repeat the
 # list's name, as several <SMSMessage> under <TwilioResponse> do).
 ITEMS = {"Calls": "Call", "SMSMessages": "SMSMessage"}
@@ -77,4 +81,4 @@ def _add(parent: ET.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = NOT_XML.sub("\ufffd", str(value))

@@ -47,6 +47,8 @@ def test_method_query_headers_and_body_reach_the_emulator():
     ("api.in.exotel.com", f"/v2/accounts/{SID}/incoming-phone-numbers/x", "response"),
     ("leadassist.exotel.in", f"/v1/tenants/{SID}/greenvn/x", "success"),
     ("integrationscore.mum1.exotel.com", "/v2/integrations/customer", "RequestId"),
+    ("twilix.exotel.in", f"/v1/Accounts/{SID}/Calls/x.json", "RestException"),
+    ("api.exotel.in", f"/v1/Accounts/{SID}/SMS/Messages/x.json", "RestException"),
 ])
 def test_every_production_host_on_http_and_https(scheme, host, path, envelope_key):
     with mock_exotel():

@@ -175,3 +175,35 @@ def test_the_documented_uri_form_resolves(api):
     call = api.call()
     assert api.get(f"Calls.json/{call['Sid']}").get_json()["Call"]["Sid"] == call["Sid"]
     assert api.get(call["Uri"].split(f"{SID}/", 1)[1]).status_code == 200
+
+
+def test_the_opt_in_rate_limit_answers_in_this_envelope(client, api):
+    client.put("/_emulator/accounts/exotel_emulator/rate_limit", json={"per_minute": 1})
+    assert api.get("Calls.json").status_code == 200
+    limited = api.get("Calls")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "60"
+    assert limited.get_data(as_text=True).endswith(
+        "<TwilioResponse><RestException><Status>429</Status><Message>Too Many Requests</Message>"
+        "</RestException></TwilioResponse>")
+
+
+def test_the_journal_records_v1_requests_with_their_account(client, api):
+    api.call()
+    [entry] = client.get("/_emulator/requests", query_string={"account": SID, "path": "/v1/"}).get_json()["requests"]
+    assert entry["method"] == "POST" and entry["status"] == 200
+    assert entry["headers"]["Authorization"] == "Basic [redacted]" and "CallerId" in entry["body"]
+
+
+def test_text_xml_cannot_carry_still_makes_a_well_formed_answer(api):
+    assert api.post("Sms/send.json", json={"From": "EXOTEL", "To": "09123456789", "Body": "\ud800"}).status_code == 400
+    sent = api.post("Sms/send.json", json={"From": "EXOTEL", "To": "09123456789", "Body": "bell\x07 and \x0b"})
+    assert sent.status_code == 200
+    xml = api.get(f"SMS/Messages/{sent.get_json()['SMSMessage']['Sid']}")
+    assert xml.status_code == 200
+    body = ET.fromstring(xml.get_data(as_text=True).split("\n", 1)[1]).find("SMSMessage/Body").text
+    assert body == "bell\ufffd and \ufffd"
+
+
+def test_a_body_over_1_mib_is_413_in_the_envelope(api):
+    response = api.post("Sms/send.json", data={"From": "EXOTEL", "To": "09123456789", "Body": "x" * (1 << 20)})
+    assert response.status_code == 413 and response.get_json()["RestException"]["Status"] == 413
