@@ -3,7 +3,9 @@ templates."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import asdict
+
+from flask import Blueprint, request
 
 from emulator.core import request as req
 from emulator.core.errors import Reason, Refused
@@ -22,39 +24,23 @@ def _number(text: str) -> str:
 
 
 def _script_view(number: str, script, meta: dict) -> dict:
-    from dataclasses import asdict
-
     return views.script(number, asdict(script), meta)
 
 
-@bp.get("/numbers/<number>")
-def get_number(sid, number):
+@bp.route("/numbers/<number>", methods=["GET", "PUT", "DELETE"])
+def number(sid, number):
+    """GET the script and metadata, PUT changes to the script (null resets a field), DELETE forgets it."""
     number = _number(number)
-    return _script_view(number, *Voice.current().script(sid, number))
+    voice = Voice.current()
+    if request.method == "PUT":
+        return _script_view(number, *voice.script(sid, number, req.read_body(schemas.NumberScript)))
+    if request.method == "DELETE":
+        voice.forget_script(sid, number)
+    return _script_view(number, *voice.script(sid, number))
 
 
-@bp.put("/numbers/<number>")
-@req.body(schemas.NumberScript)
-def script_number(changes, sid, number):
-    number = _number(number)
-    return _script_view(number, *Voice.current().script(sid, number, changes))
-
-
-@bp.delete("/numbers/<number>")
-def forget_number(sid, number):
-    number = _number(number)
-    Voice.current().forget_script(sid, number)
-    return _script_view(number, *Voice.current().script(sid, number))
-
-
-@bp.get("/sms")
-def get_sms(sid):
-    sender_ids, templates = Voice.current().configure_sms(sid, {})
-    return {"sid": sid, "sender_ids": sender_ids, "dlt_templates": templates}
-
-
-@bp.put("/sms")
-@req.body(schemas.SmsConfig)
-def configure_sms(changes, sid):
+@bp.route("/sms", methods=["GET", "PUT"])
+def sms(sid):
+    changes = req.read_body(schemas.SmsConfig) if request.method == "PUT" else {}
     sender_ids, templates = Voice.current().configure_sms(sid, changes)
     return {"sid": sid, "sender_ids": sender_ids, "dlt_templates": templates}

@@ -60,7 +60,7 @@ class Script:
         return all(v is None for v in asdict(self).values())
 
 
-@dataclass
+@dataclass(slots=True)
 class Leg:
     number: str
     status: str | None = None  # None: not attempted; ringing; in-progress; then one of ENDED
@@ -75,7 +75,7 @@ class Leg:
         return int(max(0, (end or self.answered_at) - self.answered_at))
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     sid: str
     account_sid: str
@@ -113,20 +113,26 @@ class Call:
         return None if self.ended is None else int(self.ended - self.created)
 
     @property
+    def connected(self) -> Leg | None:
+        """The leg whose answer makes the conversation: To's, or From's for a flow call (None until dialled)."""
+        wanted = 1 if self.flow_url is not None else 2
+        return self.legs[wanted - 1] if len(self.legs) >= wanted else None
+
+    @property
     def conversation(self) -> int:
         """Seconds the two parties were connected (for a flow call, the From leg on the flow)."""
-        return self.legs[-1].on_call(self.ended) if self.legs and len(self.legs) == (1 if self.flow_url else 2) \
-            else 0
+        leg = self.connected
+        return leg.on_call(self.ended) if leg is not None else 0
 
     @property
     def recording_url(self) -> str | None:
-        talked = self.ended is not None and self.legs[-1].answered_at is not None and (
-            self.flow_url is not None or len(self.legs) == 2)
-        return f"{self.base_url}/v1/Accounts/{self.account_sid}/Recordings/{self.sid}.mp3" \
-            if self.record and talked else None
+        leg = self.connected
+        if not self.record or self.ended is None or leg is None or leg.answered_at is None:
+            return None
+        return f"{self.base_url}/v1/Accounts/{self.account_sid}/Recordings/{self.sid}.mp3"
 
 
-@dataclass
+@dataclass(slots=True)
 class Message:
     sid: str
     account_sid: str
@@ -715,8 +721,8 @@ class Voice(Model):
         with self.store.lock:
             return {"default_account": _jsonable(self.default), "accounts": {
                 sid: {
-                    "calls": [_call_state(c) for c in book.order.values()],
-                    "messages": [_message_state(m) for m in book.messages.values()],
+                    "calls": [asdict(c) for c in book.order.values()],
+                    "messages": [asdict(m) for m in book.messages.values()],
                     "numbers": {n: {k: v for k, v in asdict(s).items() if v is not None}
                                 for n, s in book.scripts.items()},
                     "whitelist": [{"number": n, "since": a, "until": b, "virtual_number": v}
@@ -755,14 +761,6 @@ def replace_message(message: Message) -> Message:
 
 def _form(call: Call) -> str | None:
     return None if call.content_type == "application/json" else "multipart"
-
-
-def _call_state(call: Call) -> dict:
-    return asdict(call)
-
-
-def _message_state(message: Message) -> dict:
-    return asdict(message)
 
 
 def _jsonable(default: dict) -> dict:

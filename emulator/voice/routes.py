@@ -3,10 +3,12 @@ under /v1/Accounts/<sid>/, every path also with ``.json`` (JSON) or without (XML
 
 from __future__ import annotations
 
+import functools
 import json
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, request
+from werkzeug.routing import BaseConverter
 
 from emulator.core.auth import require_basic
 from emulator.core.errors import Reason, Refused
@@ -16,7 +18,24 @@ from emulator.voice import audio, numbers, schemas, views
 from emulator.voice.models import Voice
 from emulator.voice.wire import respond, suffix
 
+
+class JsonSuffix(BaseConverter):
+    """An optional ``.json`` at the end of a path: one rule serves both encodings (each rule costs start-up
+    time, and every test builds an app)."""
+
+    regex = r"(?:\.json)?"
+    part_isolating = False
+
+
+class Name(BaseConverter):
+    """A path segment without dots (sids, numbers), so a ``.json`` after it is the suffix."""
+
+    regex = r"[^/.]+"
+
+
 bp = Blueprint("voice", __name__, url_prefix="/v1/Accounts/<sid>")
+# converters must be on the app's map before the blueprint's rules are: recorded first, so they run first
+bp.record_once(lambda state: state.app.url_map.converters.update(json_suffix=JsonSuffix, name=Name))
 bp.before_request(require_basic)
 
 
@@ -24,8 +43,11 @@ def route(rule: str, **options):
     """A v1 route, answered in XML as written and in JSON with ``.json`` appended."""
 
     def register(view):
-        bp.add_url_rule(rule, view_func=view, **options)
-        bp.add_url_rule(rule + ".json", endpoint=view.__name__ + "_json", view_func=view, **options)
+        @functools.wraps(view)
+        def without_suffix(*args, suffix_: str = "", **kwargs):
+            return view(*args, **kwargs)
+
+        bp.add_url_rule(rule + "<json_suffix:suffix_>", view_func=without_suffix, **options)
         return view
 
     return register
@@ -71,7 +93,7 @@ def connect(sid):
     return respond({"Call": views.call(call, suffix(), details)})
 
 
-@route("/Calls/<call_sid>", methods=["GET"])
+@route("/Calls/<name:call_sid>", methods=["GET"])
 def call_details(sid, call_sid):
     q = params(schemas.CallQuery)
     return respond({"Call": views.call(Voice.current().call(sid, call_sid), suffix(), q.get("details", False))})
@@ -128,7 +150,7 @@ def bulksend(sid, sms):
     return respond({"SMSMessages": _messages_view(made)})
 
 
-@route(SMS + "/Messages/<sms_sid>", methods=["GET"])
+@route(SMS + "/Messages/<name:sms_sid>", methods=["GET"])
 def sms_details(sid, sms, sms_sid):
     return respond({"SMSMessage": views.message(Voice.current().message(sid, sms_sid), suffix())})
 
@@ -136,7 +158,7 @@ def sms_details(sid, sms, sms_sid):
 # ---- number metadata and whitelist ---------------------------------------------------------------------
 
 
-@route("/Numbers/<number>", methods=["GET"])
+@route("/Numbers/<name:number>", methods=["GET"])
 def number_metadata(sid, number):
     return respond(views.metadata(Voice.current().metadata(sid, _number(number))))
 
@@ -151,6 +173,6 @@ def whitelist(sid):
 bp.add_url_rule("/CustomerWhitelist/", endpoint="whitelist_slash", view_func=whitelist, methods=["POST"])
 
 
-@route("/CustomerWhitelist/<number>", methods=["GET"])
+@route("/CustomerWhitelist/<name:number>", methods=["GET"])
 def whitelist_status(sid, number):
     return respond(views.whitelist_status(*Voice.current().whitelist_status(sid, _number(number))))
