@@ -93,14 +93,16 @@ def load(url: str, path: str, headers: dict, clients: int, seconds: float) -> tu
     return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def timed_get(url: str, path: str, headers: dict, n: int = 200) -> float:
-    """Median latency (ms) of ``n`` sequential GETs."""
+def timed_get(url: str, path: str, headers: dict, n: int = 200, method: str = "GET", body: str | None = None) -> float:
+    """Median latency (ms) of ``n`` sequential requests (GETs unless told)."""
     host, port = url.split("//")[1].rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port))
+    if body is not None:
+        headers = dict(headers, **{"Content-Type": "application/x-www-form-urlencoded"})
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        conn.request("GET", path, headers=headers)
+        conn.request(method, path, body=body, headers=headers)
         r = conn.getresponse()
         r.read()
         assert r.status == 200, (path, r.status)
@@ -138,6 +140,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--owned", type=int, default=100_000)
+    parser.add_argument("--calls", type=int, default=100_000)
     args = parser.parse_args()
 
     proc, url, account, healthy = start()
@@ -147,6 +150,7 @@ def main() -> None:
         path = f"{base}/{first_sid(url, headers, base)}"
         rps, p99 = load(url, path, headers, args.clients, args.seconds)
         rss, peak = rss_mb(proc.pid)
+        voice = voice_costs(url, headers, account["sid"], path)
     finally:
         proc.terminate()
         proc.wait()
@@ -154,6 +158,9 @@ def main() -> None:
     print(f"time to healthy          {healthy * 1000:8.0f} ms   (target <= 500)")
     print(f"GET one ExoPhone         {rps:8.0f} req/s with {args.clients} clients (target >= 1000), p99 {p99:.1f} ms")
     print(f"resident memory          {rss:8.1f} MB after the load (peak {peak:.1f} MB; target <= 50)")
+    print("median of 200 sequential requests (a Calls/connect and a call-details GET cost about an ExoPhone GET):")
+    for name, ms in voice.items():
+        print(f"  {name:22s} {ms:6.2f} ms")
 
     # list and get must not grow with the number of owned ExoPhones: same requests, 100 vs --owned numbers
     costs = {n: scale(n, headers, base) for n in (100, args.owned)}
@@ -162,6 +169,14 @@ def main() -> None:
     for name in ("get", "list first page", "list last page"):
         print(f"  {name:22s} {small[name]:6.2f} ms -> {big[name]:6.2f} ms")
     print(f"  (start-up with {args.owned:,} numbers in fixtures: {big['healthy']:.1f} s, {big['rss']:.0f} MB)")
+
+    # call details must not grow with the number of calls either: same requests, 100 vs --calls calls
+    costs = {n: call_scale(n, headers, account["sid"]) for n in (100, args.calls)}
+    small, big = costs[100], costs[args.calls]
+    print(f"cost with 100 -> {args.calls:,} calls (median of 200 sequential requests):")
+    for name in CALL_QUERIES:
+        print(f"  {name:22s} {small[name]:6.2f} ms -> {big[name]:6.2f} ms")
+    print(f"  (start-up from a snapshot of {args.calls:,} calls: {big['healthy']:.1f} s, {big['rss']:.0f} MB)")
 
 
 def scale(owned: int, headers: dict, base: str) -> dict:
@@ -180,6 +195,87 @@ def scale(owned: int, headers: dict, base: str) -> dict:
         proc.terminate()
         proc.wait()
         shutil.rmtree(fixtures.parent, ignore_errors=True)
+
+
+CONNECT = "From=09876543210&To=09123456789&CallerId=08039591111"
+
+
+def voice_costs(url: str, headers: dict, sid: str, exophone_path: str) -> dict:
+    v1 = f"/v1/Accounts/{sid}"
+    conn = http.client.HTTPConnection(*url.split("//")[1].rsplit(":", 1))
+    conn.request("POST", f"{v1}/Calls/connect.json", body=CONNECT,
+                 headers=dict(headers, **{"Content-Type": "application/x-www-form-urlencoded"}))
+    call_sid = json.loads(conn.getresponse().read())["Call"]["Sid"]
+    conn.close()
+    return {
+        "GET one ExoPhone": timed_get(url, exophone_path, headers),
+        "POST Calls/connect": timed_get(url, f"{v1}/Calls/connect.json", headers, method="POST", body=CONNECT),
+        "GET Calls/<sid>": timed_get(url, f"{v1}/Calls/{call_sid}.json", headers),
+        "GET Calls/<sid> (XML)": timed_get(url, f"{v1}/Calls/{call_sid}", headers),
+    }
+
+
+CALL_QUERIES = ("details GET", "bulk first page", "bulk page deep (After)", "bulk Status=busy",
+                "bulk DateCreated range")
+
+
+def call_snapshot(url: str, headers: dict, sid: str, n: int) -> tuple[Path, str]:
+    """A state file with ``n`` ended calls (one in ten busy) for the default account, one a second, and
+    the page cursor of the call in the middle."""
+    conn = http.client.HTTPConnection(*url.split("//")[1].rsplit(":", 1))
+    conn.request("POST", f"/v1/Accounts/{sid}/Calls/connect.json", body=CONNECT,
+                 headers=dict(headers, **{"Content-Type": "application/x-www-form-urlencoded"}))
+    conn.getresponse().read()
+    conn.request("POST", "/_emulator/clock/advance", body=json.dumps({"seconds": 60}),
+                 headers={"Content-Type": "application/json"})
+    conn.getresponse().read()
+    conn.request("GET", "/_emulator/state")
+    state = json.loads(conn.getresponse().read())
+    conn.close()
+    book = state["families"]["voice"]["accounts"][sid]
+    template = book["calls"][0]
+    start = template["created"] - n
+    calls = []
+    for i in range(n):
+        call = json.loads(json.dumps(template))
+        call.update(sid=f"{i:032x}", created=start + i, updated=start + i + 40, ended=start + i + 40)
+        if i % 10 == 0:
+            call["status"] = "busy"
+        calls.append(call)
+    book["calls"] = calls
+    target = Path(tempfile.mkdtemp(prefix="exotel-bench-")) / "calls.json"
+    target.write_text(json.dumps(state))
+    middle = calls[n // 2]
+    return target, f"{int(round(middle['created'] * 1_000_000)):x}-{middle['sid']}"
+
+
+def call_scale(n: int, headers: dict, sid: str) -> dict:
+    proc, url, _, _ = start()
+    try:
+        snapshot, cursor = call_snapshot(url, headers, sid, n)
+    finally:
+        proc.terminate()
+        proc.wait()
+    proc, url, _, healthy = start("--state", str(snapshot))
+    try:
+        v1 = f"/v1/Accounts/{sid}/Calls"
+        middle = f"{n // 2:032x}"
+        day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 19800))
+        return {
+            "details GET": timed_get(url, f"{v1}/{middle}.json", headers),
+            "bulk first page": timed_get(url, f"{v1}.json?PageSize=50", headers),
+            "bulk page deep (After)": timed_get(url, f"{v1}.json?PageSize=50&After={cursor}", headers),
+            # one call in ten is busy: pages of 10, so 100 calls fill one too
+            "bulk Status=busy": timed_get(url, f"{v1}.json?PageSize=10&Status=busy", headers),
+            "bulk DateCreated range": timed_get(
+                url, f"{v1}.json?PageSize=50&DateCreated=gte:{day}%2000:00:00%3Blte:{day}%2023:59:59", headers),
+            "healthy": healthy,
+            "rss": rss_mb(proc.pid)[0],
+        }
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(snapshot.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

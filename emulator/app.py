@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Every family is a package emulator/<name>/ exporting FAMILY; this list is the only place that names them.
-FAMILIES = ("exophones", "exobridge", "integrations", "control", "dashboard")
+FAMILIES = ("exophones", "exobridge", "integrations", "voice", "control", "dashboard")
 
 DEFAULTS: dict[str, Any] = {
     "FIXTURES": None,  # a fixtures directory; None is the shipped one

@@ -36,7 +36,10 @@ class Dispatcher:
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
 
-    def send(self, url: str, event: str, payload: dict) -> dict:
+    def send(self, url: str, event: str, payload: dict, *, form: str | None = None) -> dict:
+        """Queue one delivery. ``payload`` goes as JSON, or with ``form="urlencoded"`` (or ``"multipart"``)
+        as a form body whose nested fields are bracket-indexed (``Legs[0][Status]``), as handlers of
+        Exotel's form callbacks read them."""
         entry = {
             "id": next(self._ids), "event": event, "url": url, "payload": payload, "state": "pending",
             "attempts": 0, "status_code": None, "error": None,
@@ -48,7 +51,7 @@ class Dispatcher:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="emulator-callback")
             pool = self._pool
-        pool.submit(self._deliver, entry)
+        pool.submit(self._deliver, entry, form)
         return entry
 
     def entries(self) -> list[dict]:
@@ -82,14 +85,21 @@ class Dispatcher:
             self._session.trust_env = False  # callbacks go where the user said, never via a proxy
         return self._session
 
-    def _deliver(self, entry: dict) -> None:
+    def _deliver(self, entry: dict, form: str | None = None) -> None:
         try:
+            body: dict[str, Any] = {"json": entry["payload"]}
+            if form is not None:
+                from emulator.core.forms import flatten
+
+                fields = flatten(entry["payload"])
+                # requests writes multipart/form-data for ``files``; (None, text) parts carry no file name
+                body = {"data": fields} if form == "urlencoded" else {"files": [(k, (None, v)) for k, v in fields]}
             for attempt in range(self.retries + 1):
                 if attempt:
                     time.sleep(self.backoff * 2 ** (attempt - 1))
                 entry["attempts"] = attempt + 1
                 try:
-                    r = self._http().post(entry["url"], json=entry["payload"], timeout=self.timeout)
+                    r = self._http().post(entry["url"], timeout=self.timeout, **body)
                     entry["status_code"], entry["error"] = r.status_code, None
                     if r.status_code < 500:
                         entry["state"] = "delivered" if r.status_code < 400 else "failed"

@@ -84,7 +84,8 @@ class Scheduler:
             if self._thread is None and not self._stopped:
                 self._thread = threading.Thread(target=self._loop, name="emulator-scheduler", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._heap[0][2] is job:  # only a new earliest job changes how long the timer sleeps
+                self._cond.notify()
         return job
 
     def run_due(self) -> int:

@@ -109,6 +109,13 @@ class ApiError(Exception):
     def body(self) -> dict:
         raise NotImplementedError
 
+    def response(self):
+        """The HTTP response carrying ``body()``: JSON, unless the envelope encodes itself otherwise
+        (the classic v1 API answers XML on paths without ``.json``)."""
+        from flask import current_app
+
+        return current_app.json.response(self.body())
+
 
 def describe(messages: Any, prefix: str = "") -> str:
     """marshmallow's nested error dict as one readable line: ``field: message; other.0: message``."""

@@ -112,5 +112,6 @@ def known_account(sid: str | None = None) -> None:
 
 
 def render(error: ApiError):
-    """The one way an error becomes a response: its family's envelope with its status."""
-    return current_app.json.response(error.body()), error.status
+    """The one way an error becomes a response: its family's envelope, in the envelope's encoding, with
+    its status."""
+    return error.response(), error.status

@@ -40,7 +40,7 @@ def test_export_has_every_part(client):
     assert snapshot["format"] == "exotel-emulator/state" and snapshot["version"] == 1
     assert snapshot["clock"] == {"offset_seconds": 0}
     assert snapshot["accounts"][0]["sid"] == SID and snapshot["rate_limits"] == {}
-    assert set(snapshot["families"]) == {"exophones", "exobridge", "integrations", "control", "dashboard"}
+    assert set(snapshot["families"]) == {"exophones", "exobridge", "integrations", "voice", "control", "dashboard"}
 
 
 def test_restore_brings_the_world_back_and_exports_the_same_document(client, auth):

@@ -45,6 +45,8 @@ def test_method_query_headers_and_body_reach_the_emulator():
     ("api.in.exotel.com", f"/v2/accounts/{SID}/incoming-phone-numbers/x", "response"),
     ("leadassist.exotel.in", f"/v1/tenants/{SID}/greenvn/x", "success"),
     ("integrationscore.mum1.exotel.com", "/v2/integrations/customer", "RequestId"),
+    ("twilix.exotel.in", f"/v1/Accounts/{SID}/Calls/x.json", "RestException"),
+    ("api.exotel.in", f"/v1/Accounts/{SID}/SMS/Messages/x.json", "RestException"),
 ])
 def test_every_production_host_on_http_and_https(scheme, host, path, envelope_key):
     with mock_exotel():
@@ -54,7 +56,7 @@ def test_every_production_host_on_http_and_https(scheme, host, path, envelope_ke
 
 def test_the_hosts_are_the_documented_production_ones():
     assert set(PRODUCTION_HOSTS) == {"api.exotel.com", "api.in.exotel.com", "leadassist.exotel.in",
-                                     "integrationscore.mum1.exotel.com"}
+                                     "integrationscore.mum1.exotel.com", "twilix.exotel.in", "api.exotel.in"}
 
 
 def test_other_hosts_pass_through_untouched(listener):

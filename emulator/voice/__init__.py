@@ -1,0 +1,26 @@
+"""Voice and SMS, the classic v1 API under /v1/Accounts/<sid>/: calls, call details, recordings, SMS,
+number metadata and the customer whitelist, in XML or (with ``.json``) JSON."""
+
+from emulator.core.family import Family
+from emulator.voice.client import VoiceClient
+from emulator.voice.control import bp as control
+from emulator.voice.errors import VoiceError
+from emulator.voice.models import Voice
+from emulator.voice.routes import bp as blueprint
+from emulator.voice.schemas import FixtureFile
+
+FAMILY = Family(
+    name="voice",
+    envelopes={"/v1/Accounts/": VoiceError},
+    blueprint=blueprint,
+    model=Voice,
+    fixture_schema=FixtureFile,
+    control=control,
+    # the legacy hosts old clients still call; api.exotel.com and api.in.exotel.com serve it too (declared
+    # by ExoPhones, whose hosts they also are)
+    hosts=("twilix.exotel.in", "api.exotel.in"),
+    account_prefixes=("/v1/Accounts/",),
+    client=VoiceClient,
+)
+
+__all__ = ["FAMILY", "VoiceError"]

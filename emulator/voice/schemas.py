@@ -1,0 +1,286 @@
+"""What v1 requests, the control API's voice side, fixture files and snapshots may contain."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from emulator.core.clock import IST
+from emulator.core.fields import HttpUrl, Lenient, StrictInteger, is_url
+from emulator.voice import numbers
+from emulator.voice import sms as texts
+
+CALL_STATUSES = ("queued", "in-progress", "completed", "failed", "busy", "no-answer", "canceled")
+DIRECTIONS = ("inbound", "outbound-dial", "outbound-api")
+SMS_TYPES = ("transactional", "transactional_opt_in", "promotional")
+# the two flow URL forms: the documented one, and the old one exotel-py and the Ruby gem still send
+FLOW_URL = re.compile(r"^https?://my\.exotel\.(?:com/(?P<sid>[^/]+)/exoml/start_voice|in/exoml/start)/(?P<app>[\w-]+)/?$")
+RANGE = re.compile(r"^(gte|lte|gt|lt|eq):(.+)$")
+SENDER_ID = validate.Regexp(r"^[A-Za-z0-9-]{3,11}$", error="must be 3-11 letters, digits or '-'")
+
+
+class Phone(fields.Field):
+    """A phone number as E.164, 0-prefixed national or 10 digits (a JSON number too): kept in E.164."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        number = numbers.parse(value) if isinstance(value, str) else None
+        if number is None:
+            raise ValidationError("must be a phone number: +919876543210, 09876543210 or 9876543210")
+        return number
+
+
+class Flag(fields.Field):
+    """``true``/``false`` in any case (``str(True)`` from Python clients), or a JSON boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ValidationError("must be true or false")
+
+
+class Words(fields.Field):
+    """A list of values: a form array, a JSON list, or one comma-separated string."""
+
+    def __init__(self, choices=None, max_items: int = 100, item=None, **kwargs):
+        super().__init__(**kwargs)
+        self.choices, self.max_items, self.item = choices, max_items, item
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [v for v in (part.strip() for part in value.split(",")) if v]
+        if not isinstance(value, list) or not value or not all(isinstance(v, (str, int)) for v in value):
+            raise ValidationError("must be a value or a list of values")
+        if len(value) > self.max_items:
+            raise ValidationError(f"at most {self.max_items} values")
+        if self.choices is not None and any(v not in self.choices for v in value):
+            raise ValidationError(f"must be among {', '.join(self.choices)}")
+        return [self.item.deserialize(v) for v in value] if self.item is not None else [str(v) for v in value]
+
+
+class Text(fields.String):
+    """A string; a number sent as JSON is taken as its text (CustomField=42)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Range(fields.Field):
+    """``gte:10s;lte:45s``: conditions joined by ``;``, each ``op:value``, values read by ``parse``."""
+
+    def __init__(self, parse, **kwargs):
+        super().__init__(**kwargs)
+        self.parse = parse
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be like gte:<value>;lte:<value>")
+        conditions = []
+        for part in value.split(";"):
+            match = RANGE.match(part.strip())
+            if match is None:
+                raise ValidationError("must be like gte:<value>;lte:<value>")
+            try:
+                conditions.append((match.group(1), self.parse(match.group(2).strip())))
+            except ValueError:
+                raise ValidationError(f"{match.group(2)!r} is not a valid value here") from None
+        return conditions
+
+
+def _ist(text: str) -> float:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST).timestamp()
+
+
+def _seconds(text: str) -> float:
+    return float(int(text[:-1] if text.endswith("s") else text))
+
+
+class Cursor(fields.Field):
+    """A page cursor as ``Metadata`` hands it out: ``<DateCreated in µs, hex>-<Sid>``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        match = re.fullmatch(r"([0-9a-f]{1,16})-([0-9A-Za-z]{1,64})", value) if isinstance(value, str) else None
+        if match is None:
+            raise ValidationError("not a cursor from PrevPageUri or NextPageUri")
+        return int(match.group(1), 16), match.group(2)
+
+
+def cursor(key: tuple[int, str]) -> str:
+    return f"{key[0]:x}-{key[1]}"
+
+
+class V1(Lenient):
+    """A v1 request: unknown parameters are ignored, and so is a known one sent empty (clients send
+    ``StatusCallback=`` or ``MediaUrl=``): it counts as absent."""
+
+    @pre_load
+    def _drop_empty(self, data, **kwargs):
+        if not isinstance(data, dict):
+            raise ValidationError("must be an object of parameters")
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+
+class Connect(V1):
+    From = Phone(required=True)
+    To = Phone()
+    Url = fields.String(validate=validate.Regexp(FLOW_URL, error="must be a flow URL like "
+                                                 "http://my.exotel.com/<sid>/exoml/start_voice/<app_id>"))
+    CallerId = Phone(required=True)
+    CallType = fields.String(validate=validate.OneOf(("trans", "promo")))
+    TimeLimit = fields.Integer(validate=validate.Range(min=1, max=14400))
+    TimeOut = fields.Integer(validate=validate.Range(min=1, max=3600))
+    WaitUrl = HttpUrl()
+    Record = Flag()
+    RecordingChannels = fields.String(validate=validate.OneOf(("single", "dual")))
+    RecordingFormat = fields.String(validate=validate.OneOf(("mp3", "mp3-hq")))
+    CustomField = Text(validate=validate.Length(max=128))
+    StatusCallback = HttpUrl()
+    StatusCallbackEvents = Words(choices=("terminal", "answered"), max_items=2)
+    StatusCallbackContentType = fields.String(validate=validate.OneOf(("multipart/form-data", "application/json")))
+    StartPlaybackToNew = fields.String(validate=validate.OneOf(("Callee", "Both")))
+    StartPlaybackValueNew = HttpUrl()
+    StreamUrl = fields.String(validate=lambda v: is_url(v, ("ws", "wss")) or _fail("must be a ws:// or wss:// URL"))
+    StreamBegin = fields.String(validate=validate.OneOf(("Leg1Connect", "Leg2Connect")))
+
+    @validates_schema
+    def _to_or_flow(self, data, **kwargs):
+        if "To" not in data and "Url" not in data:
+            raise ValidationError("To (a number) or Url (a flow) is required", "To")
+
+
+def _fail(message: str):
+    raise ValidationError(message)
+
+
+class CallQuery(V1):
+    details = Flag()
+    RecordingUrlValidity = fields.Integer(validate=validate.Range(min=5, max=60))
+
+
+class CallsQuery(CallQuery):
+    Sid = Words(max_items=100)
+    DateCreated = Range(_ist)
+    To = Words(max_items=5, item=Phone())
+    From = Words(max_items=5, item=Phone())
+    PhoneNumber = Words(max_items=5, item=Phone())
+    Status = Words(choices=CALL_STATUSES)
+    Duration = Range(_seconds)
+    Price = Range(float)
+    Direction = Words(choices=DIRECTIONS)
+    PageSize = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    SortBy = fields.String(load_default="DateCreated:desc", validate=validate.OneOf(
+        ("DateCreated:asc", "DateCreated:desc")))
+    Before = Cursor()
+    After = Cursor()
+
+    @validates_schema
+    def _one_cursor(self, data, **kwargs):
+        if "Before" in data and "After" in data:
+            raise ValidationError("give Before or After, not both", "After")
+
+
+class SmsFields(V1):
+    """What one message may carry, in ``Sms/send`` and in each ``Sms/bulksend`` entry."""
+
+    Body = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    From = Text(validate=validate.Length(min=1, max=64))
+    EncodingType = fields.String(validate=validate.OneOf(("plain", "unicode")))
+    Priority = fields.String(validate=validate.OneOf(("normal", "high")))
+    StatusCallback = HttpUrl()
+    DltEntityId = Text(validate=validate.Length(min=1, max=64))
+    DltTemplateId = Text(validate=validate.Length(min=1, max=64))
+    SmsType = fields.String(validate=validate.OneOf(SMS_TYPES))
+    CustomField = Text(validate=validate.Length(max=256))
+
+
+class Send(SmsFields):
+    From = Text(required=True, validate=validate.Length(min=1, max=64))
+    To = Words(required=True, max_items=100)
+
+
+class BulkMessage(SmsFields):
+    To = Text(required=True, validate=validate.Length(min=1, max=32))
+
+
+class BulkSend(V1):
+    From = Text(validate=validate.Length(min=1, max=64))
+    Messages = fields.List(fields.Nested(BulkMessage), required=True, validate=validate.Length(min=1, max=100))
+    StatusCallback = HttpUrl()
+    SmsType = fields.String(validate=validate.OneOf(SMS_TYPES))
+    DltEntityId = Text(validate=validate.Length(min=1, max=64))
+
+    @pre_load
+    def _sms_key(self, data, **kwargs):
+        # the newer pages send the list as "sms" in a JSON body; the older ones "Messages"
+        if isinstance(data, dict) and "Messages" not in data and "sms" in data:
+            data = {**data, "Messages": data["sms"]}
+        return data
+
+
+class Whitelist(V1):
+    VirtualNumber = Phone(required=True)
+    Number = Words(required=True, max_items=1000)
+    Language = fields.String(validate=validate.Length(max=16))
+
+
+# ---- the control API's voice side -------------------------------------------------------------------
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE  # a typo in a control body is a 400, not a silently ignored setting
+
+
+class NumberScript(Strict):
+    """PUT /_emulator/accounts/<sid>/numbers/<number>: any subset; null puts a field back to its default."""
+
+    call = fields.String(allow_none=True, validate=validate.OneOf(("answer", "busy", "no-answer", "failed")))
+    ring_seconds = StrictInteger(allow_none=True, validate=validate.Range(min=0, max=3600))
+    talk_seconds = StrictInteger(allow_none=True, validate=validate.Range(min=0, max=14400))
+    answered_by = fields.String(allow_none=True, validate=validate.OneOf(("Human", "Machine")))
+    sms = fields.String(allow_none=True, validate=validate.OneOf(("sent", "failed_dnd", "failed")))
+    sms_code = StrictInteger(allow_none=True, validate=validate.OneOf(
+        texts.FAILURE_CODES, error="must be a failure DetailedStatusCode (23xxx, 24xxx)"))
+    dnd = fields.Boolean(allow_none=True, truthy={True}, falsy={False})
+    circle = fields.String(allow_none=True, validate=validate.OneOf(sorted(numbers.CIRCLES)))
+    operator = fields.String(allow_none=True, validate=validate.OneOf(sorted(numbers.OPERATORS)))
+    type = fields.String(allow_none=True, validate=validate.OneOf(("Mobile", "Landline")))
+
+
+class SmsConfig(Strict):
+    """PUT /_emulator/accounts/<sid>/sms."""
+
+    sender_ids = fields.List(fields.String(validate=SENDER_ID), validate=validate.Length(max=100))
+    dlt_templates = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+                                values=fields.String(validate=validate.Length(min=1, max=2000)),
+                                validate=validate.Length(max=1000))
+
+
+class NumberKey(fields.String):
+    """A number as a key: any accepted spelling, kept E.164."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = numbers.parse(super()._deserialize(value, attr, data, **kwargs))
+        if number is None:
+            raise ValidationError("must be a phone number")
+        return number
+
+
+class AccountFixture(SmsConfig):
+    numbers = fields.Dict(keys=NumberKey(), values=fields.Nested(NumberScript))
+
+
+class NamedAccountFixture(AccountFixture):
+    sid = fields.String(required=True)
+
+
+class FixtureFile(Strict):
+    default_account = fields.Nested(AccountFixture)  # applied to every account
+    accounts = fields.List(fields.Nested(NamedAccountFixture), load_default=list)  # overrides, after it

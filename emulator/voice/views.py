@@ -1,0 +1,168 @@
+"""How calls, messages, number metadata and the whitelist look on the wire: the documented field names
+and order, times ``YYYY-MM-DD HH:mm:ss`` in IST, Indian numbers 0-prefixed, durations strings in call
+objects and integers in ``Details``. Encoding (JSON or XML) is ``wire``'s business, not theirs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from emulator.core.clock import classic
+from emulator.voice import sms
+from emulator.voice.numbers import CIRCLES, OPERATORS, national
+
+if TYPE_CHECKING:
+    from emulator.voice.models import Call, Leg, Message
+
+UNANSWERED = ("busy", "no-answer", "failed")
+
+
+def _time(ts: float | None) -> str | None:
+    return None if ts is None else classic(ts)
+
+
+def _leg_status(leg: "Leg | None") -> str | None:
+    return None if leg is None or leg.status == "ringing" else leg.status
+
+
+def call(c: "Call", suffix: str = ".json", details: bool = False) -> dict:
+    body: dict[str, Any] = {
+        "Sid": c.sid,
+        "ParentCallSid": None,
+        "DateCreated": classic(c.created),
+        "DateUpdated": classic(c.updated),
+        "AccountSid": c.account_sid,
+        "To": national(c.to),
+        "From": national(c.from_),
+        "PhoneNumberSid": national(c.caller_id),
+        "Status": c.status,
+        "StartTime": classic(c.created),
+        "EndTime": _time(c.ended),
+        "Duration": None if c.duration is None else str(c.duration),
+        "Price": c.price,
+        "Direction": c.direction,
+        "AnsweredBy": c.legs[1].answered_by if len(c.legs) > 1 else None,
+        "ForwardedFrom": None,
+        "CallerName": None,
+        "Uri": f"/v1/Accounts/{c.account_sid}/Calls/{c.sid}{suffix}",
+        "RecordingUrl": c.recording_url,
+    }
+    if details:
+        body["Details"] = call_details(c)
+    return body
+
+
+def call_details(c: "Call") -> dict:
+    legs = list(c.legs)
+    if c.flow_url is None and len(legs) == 1:
+        legs.append(None)  # type: ignore[arg-type]  # the To leg was never dialled
+    return {
+        "ConversationDuration": c.conversation,
+        "Leg1Status": _leg_status(c.legs[0]),
+        "Leg2Status": _leg_status(c.legs[1]) if len(c.legs) > 1 else None,
+        "Legs": [{"Leg": {"Id": i, "OnCallDuration": leg.on_call(c.ended) if leg is not None else 0}}
+                 for i, leg in enumerate(legs, 1)],
+    }
+
+
+def calls_page(sid: str, calls: list["Call"], total: int, size: int, filters: list[tuple[str, str]],
+               before: str | None, after: str | None, suffix: str, details: bool) -> dict:
+    base = f"/v1/Accounts/{sid}/Calls{suffix}"
+
+    def uri(*extra: tuple[str, str]) -> str:
+        return f"{base}?{urlencode([*filters, ('PageSize', str(size)), *extra])}"
+
+    return {
+        "Metadata": {
+            "Total": total,
+            "PageSize": size,
+            "FirstPageUri": uri(),
+            "PrevPageUri": uri(("Before", before)) if before is not None else None,
+            "NextPageUri": uri(("After", after)) if after is not None else None,
+        },
+        "Calls": [call(c, suffix, details) for c in calls],
+    }
+
+
+def status_callback(c: "Call", event: str, extended: bool) -> dict:
+    """The StatusCallback payload: the four default fields, and the event's fields when the request
+    subscribed to events. No ``RecordingUrl`` for calls that ended unanswered (as production sends it),
+    ``CustomField`` on the terminal event only."""
+    body: dict = {"CallSid": c.sid, "DateUpdated": classic(c.updated), "Status": c.status,
+                  "RecordingUrl": c.recording_url}
+    if event == "terminal" and c.status in UNANSWERED:
+        del body["RecordingUrl"]
+    if not extended:
+        return body
+    legs = list(c.legs) + ([None] if c.flow_url is None and len(c.legs) == 1 else [])
+    body.update({
+        "EventType": event,
+        "DateCreated": classic(c.created),
+        "To": national(c.to),
+        "From": national(c.from_),
+        "PhoneNumberSid": national(c.caller_id),
+        "StartTime": classic(c.created),
+        "EndTime": _time(c.ended),
+        "ConversationDuration": c.conversation,
+        "Direction": c.direction,
+    })
+    if event == "terminal":
+        body["CustomField"] = c.custom_field
+    body["Legs"] = [{"OnCallDuration": leg.on_call(c.ended or c.updated) if leg is not None else 0,
+                     "Status": _leg_status(leg)} for leg in legs]
+    return body
+
+
+def message(m: "Message", suffix: str = ".json") -> dict:
+    status, detailed = sms.STATUS_CODES[m.code]
+    return {
+        "Sid": m.sid,
+        "AccountSid": m.account_sid,
+        "From": m.from_,
+        "To": national(m.to),
+        "DateCreated": classic(m.created),
+        "DateUpdated": classic(m.updated),
+        "DateSent": _time(m.sent),
+        "Body": m.body,
+        "Direction": "outbound-api",
+        "Uri": f"/v1/Accounts/{m.account_sid}/SMS/Messages/{m.sid}{suffix}",
+        "ApiVersion": None,
+        "Price": m.price,
+        "Status": status,
+        "SmsUnits": m.units,
+        "DetailedStatusCode": m.code,
+        "DetailedStatus": detailed,
+    }
+
+
+def sms_callback(m: "Message") -> dict:
+    status, detailed = sms.STATUS_CODES[m.code]
+    body = {"SmsSid": m.sid, "To": national(m.to), "Status": status, "SmsUnits": m.units,
+            "DetailedStatus": detailed, "DetailedStatusCode": m.code, "DateSent": _time(m.sent)}
+    if m.custom_field is not None:
+        body["CustomField"] = m.custom_field
+    return body
+
+
+def metadata(meta: dict) -> dict:
+    circle, operator = meta["circle"], meta["operator"]
+    return {"Numbers": {
+        "PhoneNumber": national(meta["number"]),
+        "Circle": circle,
+        "CircleName": f"{CIRCLES[circle]} Telecom Circle" if circle in CIRCLES else None,
+        "Type": meta["type"],
+        "Operator": operator,
+        "OperatorName": OPERATORS.get(operator),
+        "DND": "Yes" if meta["dnd"] else "No",
+    }}
+
+
+def whitelist_status(status: str, kind: str, expiry: int) -> dict:
+    return {"Result": {"Status": status, "Type": kind, "Expiry": expiry}}
+
+
+# ---- the control API ---------------------------------------------------------------------------------
+
+
+def script(number: str, fields: dict, meta: dict) -> dict:
+    return {"number": number, **fields, "metadata": metadata(meta)["Numbers"]}

@@ -1,0 +1,98 @@
+"""Helpers for the voice and SMS tests: the v1 API through Flask's test client, and documented data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+from werkzeug.formparser import parse_form_data
+from werkzeug.test import EnvironBuilder
+
+from emulator.core.forms import unflatten
+
+DATA = Path(__file__).resolve().parents[2] / "contract_tests" / "data"
+SID = "exotel_emulator"
+EXOPHONE = "08039591111"  # an ExoPhone the default account owns in the shipped fixtures
+V1 = f"/v1/Accounts/{SID}"
+
+
+def documented(name: str):
+    """A documented example or table, as copied from the vendor's pages into contract_tests/data/."""
+    text = (DATA / name).read_text()
+    return json.loads(text) if name.endswith(".json") else text
+
+
+class Api:
+    """The v1 API of one account: ``api.post("Calls/connect.json", data={...})``."""
+
+    def __init__(self, client, sid: str, headers: dict):
+        self.client, self.sid, self.headers = client, sid, headers
+
+    def url(self, path: str) -> str:
+        return f"/v1/Accounts/{self.sid}/{path}"
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(self.url(path), headers=self.headers, **kwargs)
+
+    def post(self, path: str, **kwargs):
+        return self.client.post(self.url(path), headers=self.headers, **kwargs)
+
+    def call(self, **params) -> dict:
+        params.setdefault("From", "09876543210")
+        params.setdefault("CallerId", EXOPHONE)
+        if "Url" not in params:
+            params.setdefault("To", "09123456789")
+        response = self.post("Calls/connect.json", data=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["Call"]
+
+    def details(self, call_sid: str, **query) -> dict:
+        response = self.get(f"Calls/{call_sid}.json", query_string=query)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["Call"]
+
+    def sms(self, **params) -> dict:
+        params.setdefault("From", EXOPHONE)
+        params.setdefault("To", "09123456789")
+        params.setdefault("Body", "Hello")
+        response = self.post("Sms/send.json", data=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["SMSMessage"]
+
+
+@pytest.fixture
+def api(client, auth) -> Api:
+    return Api(client, SID, auth)
+
+
+@pytest.fixture
+def advance(client):
+    def move(seconds: float) -> dict:
+        response = client.post("/_emulator/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200
+        return response.get_json()
+
+    return move
+
+
+@pytest.fixture
+def script(client):
+    def put(number: str, sid: str = SID, **fields) -> dict:
+        response = client.put(f"/_emulator/accounts/{sid}/numbers/{number}", json=fields)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    return put
+
+
+def form_of(received: dict) -> dict:
+    """A callback as a form handler reads it (urlencoded or multipart), brackets made nested again."""
+    content_type = received["headers"]["Content-Type"]
+    raw = received["json"] if isinstance(received["json"], str) else json.dumps(received["json"])
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return unflatten(parse_qsl(raw, keep_blank_values=True))
+    environ = EnvironBuilder(method="POST", data=raw.encode(), content_type=content_type).get_environ()
+    _, form, _ = parse_form_data(environ)
+    return unflatten(form.items(multi=True))
