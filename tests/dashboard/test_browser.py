@@ -70,19 +70,24 @@ def test_the_root_leads_to_the_dashboard_whose_tabs_show_the_api_state(page, emu
     chromium.get(emulator.url + "/")
     page.until(lambda: urlsplit(chromium.current_url).path == "/_emulator/ui" and page.table("Accounts"))
     assert page.current_tab() == "Emulator"
-    assert page.column("Accounts", "Sid") == [a["sid"] for a in control.accounts()]
-    assert float(page.record("Clock")["Ahead of real time (s)"]) == control.clock()["offset_seconds"] == 0
-    assert page.table("Faults") == [] and control.faults() == []
+    # each panel is filled by its own request: wait for each, then compare with the API
+    page.until_equal(lambda: page.column("Accounts", "Sid"), [a["sid"] for a in control.accounts()])
+    page.until(lambda: (page.record("Clock") or {}).get("Ahead of real time (s)"),
+               lambda shown: shown is not None and float(shown) == 0)
+    assert control.clock()["offset_seconds"] == 0
+    page.until_equal(lambda: page.table("Faults"), [])
+    assert control.faults() == []
 
     page.tab("ExoPhones")
     phones = control.exophones(SID)
     assert page.until(lambda: page.column("ExoPhones", "Number")) == [p["phone_number"] for p in phones]
-    assert page.column("ExoPhones", "Incoming") == [p["connectivity"]["incoming_call"]["status"] for p in phones]
+    page.until_equal(lambda: page.column("ExoPhones", "Incoming"),
+                     [p["connectivity"]["incoming_call"]["status"] for p in phones])
 
     page.tab("Integrations")
     assert page.until(lambda: page.column("Customers", "Name")) == [
         c["CustomerName"] for c in control.integrations_customers()]
-    assert page.column("Apps", "Id") == [a["AppID"] for a in control.integrations_apps()]
+    page.until_equal(lambda: page.column("Apps", "Id"), [a["AppID"] for a in control.integrations_apps()])
 
     page.tab("Requests")
     page.until(lambda: page.table("Request journal") is not None)
@@ -133,7 +138,7 @@ def test_reset_takes_the_world_back_to_the_fixtures(page, emulator):
     emulator.client.add_fault("/v2_beta/*", status=503)
     page.open()
     page.until_equal(lambda: page.column("Accounts", "Sid"), [SID, "qa_reset"])
-    assert page.column("Faults", "Path") == ["/v2_beta/*"]
+    page.until_equal(lambda: page.column("Faults", "Path"), ["/v2_beta/*"])  # tables fill one by one
     page.choose("Account", "qa_reset")
     page.send("Reset")
     assert [a["sid"] for a in emulator.client.accounts()] == [SID] and emulator.client.faults() == []
