@@ -30,6 +30,14 @@ def test_available_countries(api):
     same_shape(response.json(), example("exophones_available_countries.json"))
 
 
+def test_each_countrys_uri_answers_its_entry(api):
+    documented = example("exophones_available_countries.json")["countries"][0]
+    for entry in api.get(beta(api, "/AvailablePhoneNumbers")).json()["countries"]:
+        response = api.get(api.base + entry["uri"])
+        assert response.status_code == 200 and response.json() == entry
+        same_shape(response.json(), documented)
+
+
 def test_available_numbers_by_country_and_type(api):
     response = api.get(beta(api, "/AvailablePhoneNumbers/MY/Landline"))
     assert response.status_code == 200

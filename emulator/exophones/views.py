@@ -66,15 +66,20 @@ def v2(p: ExoPhone) -> dict:
 
 
 def countries(sid: str, countries: dict) -> dict:
-    base = f"/v2_beta/Accounts/{sid}/AvailablePhoneNumbers"
     return {
-        "uri": base,
-        "countries": [{
-            "country_code": code,
-            "country": c["country"],
-            "uri": f"{base}/{code}",
-            "subresource_uris": {t: f"{base}/{code}/{t}" for t in NUMBER_TYPE_URIS},
-        } for code, c in countries.items()],
+        "uri": f"/v2_beta/Accounts/{sid}/AvailablePhoneNumbers",
+        "countries": [country(sid, code, c) for code, c in countries.items()],
+    }
+
+
+def country(sid: str, code: str, c: dict) -> dict:
+    """One country's entry of the list; also what the entry's own ``uri`` answers."""
+    uri = f"/v2_beta/Accounts/{sid}/AvailablePhoneNumbers/{code}"
+    return {
+        "country_code": code,
+        "country": c["country"],
+        "uri": uri,
+        "subresource_uris": {t: f"{uri}/{t}" for t in NUMBER_TYPE_URIS},
     }
 
 
