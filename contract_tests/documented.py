@@ -122,6 +122,10 @@ def example(name: str):
 EXOBRIDGE_REGIONS = tuple("DL, MU, MH, WB, AP, TN, GJ, KA, KL, RJ, MP".split(", "))
 # seed 001, AvailablePhoneNumbers/<ISO>/<Landline|Mobile|TollFree>
 V2_BETA_NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
+# API-NOTES: an account's inventory "has at least 50 numbers per country and type, spread over several regions"
+# ("several": more than two)
+INVENTORY_MINIMUM = 50
+SEVERAL_REGIONS = 3
 # seed 004, inbound_call ?type= (its "Type" table) -> the app_setting key it notifies (the "Key Name" table);
 # API-NOTES: "posts the documented payload to the app's popup, incomingCallHangup or missedCall setting URL"
 INBOUND_NOTIFICATION_KEYS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
