@@ -126,6 +126,21 @@ V2_BETA_NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
 # ("several": more than two)
 INVENTORY_MINIMUM = 50
 SEVERAL_REGIONS = 3
+
+
+def _documented_numbers() -> list[dict]:
+    """Every number the ExoPhones pages show, available or bought, v2_beta or v2."""
+    shown = list(load("exophones_available_numbers.json"))
+    shown += [load(f"exophones_{name}.json") for name in ("buy", "get", "update")]
+    shown += load("exophones_list.json")["incoming_phone_numbers"]
+    shown += [block["data"] for block in load("exophones_v2_details.json")["response"]]
+    return shown
+
+
+# (country, number type, takes incoming SMS) of every number the pages show; v2 names only the capabilities a
+# number has, so its voice-only landline ({"voice": true}) takes no SMS
+DOCUMENTED_SMS: set[tuple[str, str, bool]] = {
+    (n["country"], n["number_type"], n["capabilities"].get("sms", False)) for n in _documented_numbers()}
 # seed 004, inbound_call ?type= (its "Type" table) -> the app_setting key it notifies (the "Key Name" table);
 # API-NOTES: "posts the documented payload to the app's popup, incomingCallHangup or missedCall setting URL"
 INBOUND_NOTIFICATION_KEYS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from contract_tests.documented import INVENTORY_MINIMUM, SEVERAL_REGIONS, V2_BETA_NUMBER_TYPES
+from contract_tests.documented import DOCUMENTED_SMS, INVENTORY_MINIMUM, SEVERAL_REGIONS, V2_BETA_NUMBER_TYPES
 from emulator.exophones.schemas import NUMBER_TYPES
 from tests.conftest import basic
 
@@ -76,6 +76,34 @@ def test_available_numbers_carry_the_documented_fields(client, auth, number_type
     assert set(n["capabilities"]) == {"sms", "voice"}
 
 
+@pytest.mark.parametrize("whose", ["the default account", "a new account"])
+def test_incoming_sms_filters_every_advertised_country_and_type(client, auth, new_account, whose):
+    base, headers = BASE, auth
+    if whose == "a new account":
+        account, headers = new_account("sms")
+        base = f"/v2_beta/Accounts/{account['sid']}"
+    offered = set()
+    for country, number_type, path in advertised(client, headers, base):
+        every = {n["phone_number"]: n for n in client.get(path, headers=headers).get_json()}
+        split = {sms: client.get(path, headers=headers, query_string={"IncomingSMS": str(sms).lower()}).get_json()
+                 for sms in (True, False)}
+        for sms, numbers in split.items():
+            assert all(n["capabilities"]["sms"] is sms for n in numbers), (country, number_type, sms)
+            assert all(every[n["phone_number"]] == n for n in numbers)
+            offered |= {(country, number_type, sms)} if numbers else set()
+        assert len(split[True]) + len(split[False]) == len(every), (country, number_type)
+    # every kind of number the pages show can be found, SMS-capable IN landlines included
+    assert DOCUMENTED_SMS <= offered, DOCUMENTED_SMS - offered
+    assert ("IN", "Landline", True) in DOCUMENTED_SMS and ("IN", "Landline", False) in DOCUMENTED_SMS
+
+
+def test_a_realistic_share_of_in_landlines_take_sms(client, auth, new_account):
+    _, headers = new_account("sms_share")
+    numbers = client.get("/v2_beta/Accounts/sms_share/AvailablePhoneNumbers/IN/Landline", headers=headers).get_json()
+    share = sum(n["capabilities"]["sms"] for n in numbers) / len(numbers)
+    assert 0.25 <= share <= 0.75, share  # both kinds plentiful, as the pages show both
+
+
 def test_a_region_filter_works_in_every_country(client, auth):
     for country, number_type, path in advertised(client, auth):
         region = client.get(path, headers=auth).get_json()[0]["region"]
@@ -112,7 +140,8 @@ def test_inventory_is_deterministic_per_seed(auth):
 
     def numbers(seed):
         client = create_app({"SEED": seed}).test_client()
-        return [n["phone_number"] for n in client.get(f"{BASE}/AvailablePhoneNumbers/IN/Mobile", headers=auth).get_json()]
+        return [(n["phone_number"], n["capabilities"]) for t in ("Mobile", "Landline")
+                for n in client.get(f"{BASE}/AvailablePhoneNumbers/IN/{t}", headers=auth).get_json()]
 
     assert numbers(7) == numbers(7)
     assert numbers(7) != numbers(8)
