@@ -53,8 +53,15 @@ def beta(p: ExoPhone) -> dict:
     return _exophone(p, classic, f"/v2_beta/Accounts/{p.account_sid}/IncomingPhoneNumbers/{p.sid}")
 
 
+# v2 lists friendly_name before account_sid, where v2_beta has them the other way round
+V2_ORDER = ("sid", "date_created", "date_updated", "friendly_name", "account_sid", "phone_number", "capabilities",
+            "country", "region", "one_time_price", "rental_price", "incoming_rate", "incoming_pulse", "currency",
+            "number_type", "vanity_number", "voice_url", "sms_url", "uri")
+
+
 def v2(p: ExoPhone) -> dict:
-    body = _exophone(p, rfc3339, f"/v2/accounts/{p.account_sid}/incoming-phone-numbers/{p.sid}")
+    beta_order = _exophone(p, rfc3339, f"/v2/accounts/{p.account_sid}/incoming-phone-numbers/{p.sid}")
+    body = {key: beta_order[key] for key in V2_ORDER}
     # the documented voice-only landline shows {"voice": true}: v2 names only the capabilities a number has
     body["capabilities"] = {k: v for k, v in body["capabilities"].items() if v}
     body["connectivity"] = {
