@@ -331,7 +331,8 @@ class ExoBridge(Model):
 
         strict: every preference must hold (452/4 otherwise); a VN asked for by number whose line already
         holds the request's numbers says so (13/19). Not strict: the most preferences met wins; ties go to
-        the VN asked for by number, then the one with the fewest active allocations, then pool order.
+        the VN asked for by number, then one in the region asked for, then the one with the fewest active
+        allocations, then pool order.
         """
         wanted = _wanted(preferences)
         if strict and "greenvn" in wanted:
@@ -348,8 +349,9 @@ class ExoBridge(Model):
             if strict and met < len(wanted):
                 continue
             line = tenant.lines.get(vn.number)
-            asked_for = vn.number == wanted.get("greenvn")  # on a tie, the number asked for by name wins
-            key = (-met, not asked_for, line.count if line else 0, order)
+            # on a tie, the number asked for by name wins, then the region asked for over a pin code's
+            key = (-met, not _holds(vn, wanted, "greenvn"), not _holds(vn, wanted, "region"),
+                   line.count if line else 0, order)
             if best_key is None or key < best_key:
                 best, best_key = vn, key
         if best is None:
@@ -538,13 +540,21 @@ def _distinct(numbers: list[str], pins: list[int]) -> None:
 
 
 def _wanted(preferences: dict) -> dict:
-    """The preferences that were given, as VN attributes; a pin code stands for its region."""
-    region = preferences.get("region") or (
-        region_of_pin_code(preferences["pin_code"]) if preferences.get("pin_code") else None)
-    wanted = {"greenvn": preferences.get("greenvn"), "region": region,
+    """The preferences that were given, each a VN attribute it asks for; a pin code asks for its region (and
+    is a preference of its own: strict, a pin code of one region and a region naming another never hold)."""
+    pin_code = preferences.get("pin_code")
+    wanted = {"greenvn": preferences.get("greenvn"), "region": preferences.get("region"),
+              "pin_code": region_of_pin_code(pin_code) if pin_code else None,
               "type": preferences.get("type_") or preferences.get("number_type")}
     return {k: v for k, v in wanted.items() if v}
 
 
+ATTRIBUTE = {"greenvn": "number", "region": "region", "pin_code": "region", "type": "type"}
+
+
+def _holds(vn: Vn, wanted: dict, preference: str) -> bool:
+    return preference in wanted and getattr(vn, ATTRIBUTE[preference]) == wanted[preference]
+
+
 def _met(vn: Vn, wanted: dict) -> int:
-    return sum(1 for key, value in wanted.items() if getattr(vn, "number" if key == "greenvn" else key) == value)
+    return sum(1 for preference in wanted if _holds(vn, wanted, preference))
