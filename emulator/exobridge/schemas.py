@@ -102,7 +102,14 @@ class VnChoice(Lenient):
     preferences = fields.Nested(Preferences, allow_none=True)
 
 
-class Allocate(VnChoice):
+class Terms(Lenient):
+    """The call flow and the deallocation policy: allocation and both updates take them."""
+
+    deallocation_policy = fields.Nested(DeallocationPolicy, allow_none=True)
+    flow_id = fields.String(validate=validate.Length(min=1, max=255), allow_none=True)
+
+
+class Allocate(VnChoice, Terms):
     connection_id = fields.String(required=True, validate=[validate.Length(min=1, error=MISSING),
                                                             validate.Length(max=255)])
     aparty_numbers = numbers(required=True)
@@ -110,15 +117,13 @@ class Allocate(VnChoice):
     aparty_pins = pins()
     bparty_pins = pins()
     usage = fields.String(required=True, validate=validate.OneOf(USAGES))
-    deallocation_policy = fields.Nested(DeallocationPolicy, allow_none=True)
-    flow_id = fields.String(validate=validate.Length(min=1, max=255), allow_none=True)
 
 
-class UpdateVn(VnChoice):
+class UpdateVn(VnChoice, Terms):
     pass
 
 
-class UpdateCallParty(Lenient):
+class UpdateCallParty(Terms):
     aparty_numbers = numbers()
     bparty_numbers = numbers()
     aparty_pins = pins()
