@@ -193,7 +193,6 @@ def outbound_call():
     who = app()
     data = req.read_body(schemas.OutboundBody)
     if data["app_id"] != who.id or data.get("customer_id", who.customer_id) != who.customer_id:
-        raise Refused(Reason.UNAUTHORIZED,
-                      "Unauthorized: app_id and customer_id must be the token's app and its customer")
+        raise Refused(Reason.UNAUTHORIZED, "app_id and customer_id must be the token's app and its customer.")
     call, _ = Integrations.current().outbound(who, data["user_id"], data["to"])
     return views.ok({"CallSid": call.sid})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.integrations.schemas import SETTING_KEYS
-from tests.integrations.conftest import BASE, data
+from tests.integrations.conftest import BASE, data, what_failed
 
 GOOD_VALUES = {"popup": "https://crm.example.com/popup", "incomingCallHangup": "http://crm.example.com/hangup",
                "missedCall": "https://crm.example.com/missed", "callback": "https://webhook.site/a4089342",
@@ -29,8 +29,8 @@ def test_add_then_get_each_key(client, new_app, key):
 
 @pytest.mark.parametrize("key", SETTING_KEYS)
 def test_bad_value_for_each_key_is_400(client, app_auth, key):
-    message = data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": BAD_VALUES[key]}, headers=app_auth), 400)
-    assert message.startswith("Value")
+    response = client.post(f"{BASE}/app_setting", json={"Key": key, "Value": BAD_VALUES[key]}, headers=app_auth)
+    assert what_failed(response, 400).startswith("Value")
 
 
 @pytest.mark.parametrize("key", ["Popup", "unknown", "recording", "", "callBack"])
