@@ -48,12 +48,17 @@ def advertised(client, headers, base=BASE) -> list[tuple[str, str, str]]:
     return [(c["country_code"], t, path) for c in countries for t, path in c["subresource_uris"].items()]
 
 
-@pytest.mark.parametrize("whose", ["the default account", "a new account"])
-def test_every_advertised_country_and_type_has_fifty_numbers_over_several_regions(client, auth, new_account, whose):
-    base, headers = BASE, auth
-    if whose == "a new account":
-        account, headers = new_account("inventory")
-        base = f"/v2_beta/Accounts/{account['sid']}"
+@pytest.fixture(params=["the default account", "a new account"])
+def whose(request, auth, new_account):
+    """(v2_beta base path, credentials) of the default account, then of one made through the control API."""
+    if request.param == "the default account":
+        return BASE, auth
+    account, headers = new_account("fresh")
+    return f"/v2_beta/Accounts/{account['sid']}", headers
+
+
+def test_every_advertised_country_and_type_has_fifty_numbers_over_several_regions(client, whose):
+    base, headers = whose
     pairs = advertised(client, headers, base)
     assert {t for _, t, _ in pairs} == set(V2_BETA_NUMBER_TYPES) and {c for c, _, _ in pairs} >= {"IN", "MY"}
     short = {}
@@ -76,12 +81,8 @@ def test_available_numbers_carry_the_documented_fields(client, auth, number_type
     assert set(n["capabilities"]) == {"sms", "voice"}
 
 
-@pytest.mark.parametrize("whose", ["the default account", "a new account"])
-def test_incoming_sms_filters_every_advertised_country_and_type(client, auth, new_account, whose):
-    base, headers = BASE, auth
-    if whose == "a new account":
-        account, headers = new_account("sms")
-        base = f"/v2_beta/Accounts/{account['sid']}"
+def test_incoming_sms_filters_every_advertised_country_and_type(client, whose):
+    base, headers = whose
     offered = set()
     for country, number_type, path in advertised(client, headers, base):
         every = {n["phone_number"]: n for n in client.get(path, headers=headers).get_json()}
