@@ -9,8 +9,11 @@ Each data file says where it was copied from in its ``_source`` field.
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 from pathlib import Path
+from typing import Mapping
+from urllib.parse import parse_qsl
 
 DATA = Path(__file__).parent / "data"
 
@@ -86,9 +89,9 @@ def _first_sentence_they_share(descriptions: list[str]) -> str:
 
 
 def _integrations_messages() -> dict[int, str]:
-    """The one description per status the emulator answers with (README: "injected faults get the page's
-    descriptions"): the /token table's, the first one a client meets, and for 500, whose descriptions differ
-    per endpoint ("...There was an issue creating the token."), the first sentence every 500 row shares."""
+    """The description per status for an endpoint without a table of its own, or a status its table lacks
+    (README): the /token table's, the first one a client meets, and for 500, whose descriptions differ per
+    endpoint ("...There was an issue creating the token."), the first sentence every 500 row shares."""
     endpoint, token_table = INTEGRATIONS_TABLES[0]
     assert endpoint == "POST /v2/integrations/token"
     messages = {status: text for status, text in token_table.items() if status != 200}
@@ -104,10 +107,49 @@ def integrations_descriptions(status: int) -> set[str]:
     return {table[status] for _, table in INTEGRATIONS_TABLES if status in table}
 
 
-def integrations_error(status: int) -> dict:
-    """The integrations error body for a bare status, without its random RequestId: the page's description
-    where it gives one (``INTEGRATIONS_MESSAGES``), else the HTTP reason phrase."""
-    message = INTEGRATIONS_MESSAGES.get(status) or HTTPStatus(status).phrase
+_PLACEHOLDER = re.compile(r"(\{\{?\w+\}\}?)")  # {{AppUserID}}, {appId}, {popup}
+
+
+def _matches(endpoint: str, method: str, path: str, query: Mapping[str, str]) -> int | None:
+    """How many query parameters of a table's endpoint (``GET /v2/integrations/app?entity=app``) a request
+    sends, or None if it is not that endpoint (another method or path, or another value where the page names
+    one: ``entity=customer``). A parameter left out leaves it the endpoint: a request without ``type`` is
+    still an inbound_call, GET /usermapping without ``user_id`` still the user endpoint."""
+    documented_method, _, rest = endpoint.partition(" ")
+    documented_path, _, documented_query = rest.partition("?")
+    pattern = "".join("[^/]+" if _PLACEHOLDER.fullmatch(part) else re.escape(part)
+                      for part in _PLACEHOLDER.split(documented_path))
+    if documented_method != method or not re.fullmatch(pattern, path):
+        return None
+    sent = 0
+    for name, value in parse_qsl(documented_query):
+        if name in query:
+            if not _PLACEHOLDER.fullmatch(value) and query[name] != value:
+                return None
+            sent += 1
+    return sent
+
+
+def integrations_table(method: str, path: str, query: Mapping[str, str] | None = None) -> dict[int, str] | None:
+    """The page's status table of the endpoint a request asks (the one naming most of its query), if any."""
+    found = [(met, table) for endpoint, table in INTEGRATIONS_TABLES
+             if (met := _matches(endpoint, method, path, query or {})) is not None]
+    return max(found, key=lambda f: f[0])[1] if found else None
+
+
+def integrations_text(status: int, method: str | None = None, path: str | None = None,
+                      query: Mapping[str, str] | None = None) -> str | None:
+    """The page's text for a status on an endpoint (README: its own table's, else the texts the page gives
+    most, ``INTEGRATIONS_MESSAGES``); None where the page has none."""
+    table = integrations_table(method, path, query) if method and path else None
+    return (table or {}).get(status) or INTEGRATIONS_MESSAGES.get(status)
+
+
+def integrations_error(status: int, method: str | None = None, path: str | None = None,
+                       query: Mapping[str, str] | None = None) -> dict:
+    """The integrations error body for a bare status on an endpoint (an injected fault), without its random
+    RequestId: the page's text (``integrations_text``), else the HTTP reason phrase."""
+    message = integrations_text(status, method, path, query) or HTTPStatus(status).phrase
     return {"Status": "Failure", "Code": status, "Error": message, "Data": None}
 
 
@@ -122,6 +164,25 @@ def example(name: str):
 EXOBRIDGE_REGIONS = tuple("DL, MU, MH, WB, AP, TN, GJ, KA, KL, RJ, MP".split(", "))
 # seed 001, AvailablePhoneNumbers/<ISO>/<Landline|Mobile|TollFree>
 V2_BETA_NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
+# API-NOTES: an account's inventory "has at least 50 numbers per country and type, spread over several regions"
+# ("several": more than two)
+INVENTORY_MINIMUM = 50
+SEVERAL_REGIONS = 3
+
+
+def _documented_numbers() -> list[dict]:
+    """Every number the ExoPhones pages show, available or bought, v2_beta or v2."""
+    shown = list(load("exophones_available_numbers.json"))
+    shown += [load(f"exophones_{name}.json") for name in ("buy", "get", "update")]
+    shown += load("exophones_list.json")["incoming_phone_numbers"]
+    shown += [block["data"] for block in load("exophones_v2_details.json")["response"]]
+    return shown
+
+
+# (country, number type, takes incoming SMS) of every number the pages show; v2 names only the capabilities a
+# number has, so its voice-only landline ({"voice": true}) takes no SMS
+DOCUMENTED_SMS: set[tuple[str, str, bool]] = {
+    (n["country"], n["number_type"], n["capabilities"].get("sms", False)) for n in _documented_numbers()}
 # seed 004, inbound_call ?type= (its "Type" table) -> the app_setting key it notifies (the "Key Name" table);
 # API-NOTES: "posts the documented payload to the app's popup, incomingCallHangup or missedCall setting URL"
 INBOUND_NOTIFICATION_KEYS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}

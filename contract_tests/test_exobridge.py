@@ -137,8 +137,7 @@ def test_call_event_with_call_insights(api, listener):
     same_shape(in_documented_order(insights_event(api, listener), documented), documented)
 
 
-# The insights example lists on_call_duration before recording_url; the emulator keeps the plain call event's order.
-@pytest.mark.xfail(strict=True, reason="fidelity: key order differs from seed 003; fixed in the fidelity part of issue 13")
+# The insights example lists on_call_duration before recording_url, where the plain call event has them the other way.
 def test_call_event_with_call_insights_in_the_documented_order(api, listener):
     same_shape(insights_event(api, listener), example("exobridge_call_event_insights.json"))
 

@@ -30,6 +30,14 @@ def test_available_countries(api):
     same_shape(response.json(), example("exophones_available_countries.json"))
 
 
+def test_each_countrys_uri_answers_its_entry(api):
+    documented = example("exophones_available_countries.json")["countries"][0]
+    for entry in api.get(beta(api, "/AvailablePhoneNumbers")).json()["countries"]:
+        response = api.get(api.base + entry["uri"])
+        assert response.status_code == 200 and response.json() == entry
+        same_shape(response.json(), documented)
+
+
 def test_available_numbers_by_country_and_type(api):
     response = api.get(beta(api, "/AvailablePhoneNumbers/MY/Landline"))
     assert response.status_code == 200
@@ -97,8 +105,7 @@ def test_v2_details_with_connectivity(api):
     assert body["response"][0]["data"]["capabilities"] == {"voice": True}
 
 
-# The page lists friendly_name before account_sid; the emulator answers v2_beta's order (account_sid first).
-@pytest.mark.xfail(strict=True, reason="fidelity: key order differs from seed 002; fixed in the fidelity part of issue 13")
+# The page lists friendly_name before account_sid, where v2_beta has account_sid first.
 def test_v2_details_in_the_documented_order(api):
     same_shape(v2_details(api).json(), example("exophones_v2_details.json"))
 
@@ -124,9 +131,7 @@ def test_no_request_of_any_kind_gets_html_or_a_5xx(api):
 
 
 # The page gives a response block's keys as code, error_data, status, data (its example and its parameter list,
-# which also says data "can be null also in case of failures like 404"); the failure block answers code, status,
-# data, error_data.
-@pytest.mark.xfail(strict=True, reason="fidelity: key order differs from seed 002; fixed in the fidelity part of issue 13")
+# which also says data "can be null also in case of failures like 404"): a failure block keeps that order.
 def test_v2_failure_block_in_the_documented_order(api):
     response = api.get(f"{api.base}/v2/accounts/{api.sid}/incoming-phone-numbers/{'0' * 32}")
     [block] = response.json()["response"]

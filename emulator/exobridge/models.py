@@ -247,22 +247,20 @@ class ExoBridge(Model):
         a_numbers, b_numbers = data["aparty_numbers"], data["bparty_numbers"]
         a_pins, b_pins = data.get("aparty_pins") or [], data.get("bparty_pins") or []
         _distinct(a_numbers + b_numbers, a_pins + b_pins)
-        policy = data.get("deallocation_policy") or {}
         with self.store.lock:  # check and take in one step: two requests never get the same slot
             tenant = self.tenants[sid]
-            flow_id = data.get("flow_id")
-            if flow_id is not None and flow_id not in tenant.flows:
-                raise Refused(Code.INVALID_FLOW)
+            now = self.store.clock.time()
+            flow_id, expires_at = self._terms(tenant, data, now)
             if data["connection_id"] in tenant.by_connection:
                 raise Refused(Code.CONNECTION_EXISTS)
             vn = self._choose(tenant, a_numbers + b_numbers, a_pins + b_pins, data.get("preferences") or {},
                               data.get("strictness") or False)
-            now = self.store.clock.time()
             allocation = Allocation(
                 greenvn_id=str(uuid.uuid4()), tenant=sid, connection_id=data["connection_id"],
                 aparty_numbers=list(a_numbers), bparty_numbers=list(b_numbers), aparty_pins=list(a_pins),
                 bparty_pins=list(b_pins), usage=data["usage"], greenvn=vn.number, flow_id=flow_id, state="active",
-                created_at=now, expires_at=now + seconds(policy.get("duration") or tenant.default_deallocation))
+                created_at=now,
+                expires_at=now + seconds(tenant.default_deallocation) if expires_at is None else expires_at)
             self.allocations[allocation.greenvn_id] = allocation
             self._index(tenant, allocation)
             self._schedule(allocation)
@@ -289,32 +287,55 @@ class ExoBridge(Model):
     def update_call_party(self, sid: str, greenvn_id: str, data: dict) -> Allocation:
         with self.store.lock:
             allocation = self._active(sid, greenvn_id)
+            tenant = self.tenants[sid]
+            terms = self._terms(tenant, data, self.store.clock.time())
             changed = {k: data[k] for k in ("aparty_numbers", "bparty_numbers", "usage") if k in data}
             changed.update({k: data[k] or [] for k in ("aparty_pins", "bparty_pins") if k in data})
             updated = replace(allocation.snapshot(), **changed)
             _distinct(updated.numbers(), updated.pins())
-            tenant = self.tenants[sid]
             self._check_line(tenant, allocation.greenvn, updated.numbers(), updated.pins(), ignore=greenvn_id)
             self._unindex(tenant, allocation)
             for key, value in changed.items():
                 setattr(allocation, key, list(value) if isinstance(value, list) else value)
             self._index(tenant, allocation)
+            self._renew(allocation, *terms)
             return allocation.snapshot()
 
     def update_vn(self, sid: str, greenvn_id: str, data: dict) -> Allocation:
-        """Moves the allocation to another VN of the pool; asking for the VN it has changes nothing."""
+        """Moves the allocation to another VN of the pool; asking for the VN it has keeps it."""
         preferences = data.get("preferences") or {}
         with self.store.lock:
             allocation = self._active(sid, greenvn_id)
-            if preferences.get("greenvn") == allocation.greenvn:
-                return allocation.snapshot()
             tenant = self.tenants[sid]
-            vn = self._choose(tenant, allocation.numbers(), allocation.pins(), preferences,
-                              data.get("strictness") or False, avoid=allocation.greenvn)
-            self._unindex(tenant, allocation)
-            allocation.greenvn = vn.number
-            self._index(tenant, allocation)
+            terms = self._terms(tenant, data, self.store.clock.time())
+            if preferences.get("greenvn") != allocation.greenvn:
+                vn = self._choose(tenant, allocation.numbers(), allocation.pins(), preferences,
+                                  data.get("strictness") or False, avoid=allocation.greenvn)
+                self._unindex(tenant, allocation)
+                allocation.greenvn = vn.number
+                self._index(tenant, allocation)
+            self._renew(allocation, *terms)
             return allocation.snapshot()
+
+    def _terms(self, tenant: Tenant, data: dict, now: float) -> tuple[str | None, float | None]:
+        """A request's ``flow_id`` (checked against the tenant's flows: 50) and the expiry its
+        ``deallocation_policy.duration`` sets, counted from now; None for what it does not give."""
+        flow_id = data.get("flow_id")
+        if flow_id is not None and flow_id not in tenant.flows:
+            raise Refused(Code.INVALID_FLOW)
+        duration = (data.get("deallocation_policy") or {}).get("duration")
+        return flow_id, now + seconds(duration) if duration else None
+
+    def _renew(self, allocation: Allocation, flow_id: str | None, expires_at: float | None) -> None:
+        """An update's flow and policy: what it gives replaces the allocation's, the rest is inherited."""
+        if flow_id is not None:
+            allocation.flow_id = flow_id
+        if expires_at is not None:
+            allocation.expires_at = expires_at
+            job = self.jobs.pop(allocation.greenvn_id, None)
+            if job is not None:
+                job.cancel()
+            self._schedule(allocation)
 
     def _own(self, sid: str, greenvn_id: str) -> Allocation:
         allocation = self.allocations.get(greenvn_id)
@@ -338,7 +359,8 @@ class ExoBridge(Model):
 
         strict: every preference must hold (452/4 otherwise); a VN asked for by number whose line already
         holds the request's numbers says so (13/19). Not strict: the most preferences met wins; ties go to
-        the VN asked for by number, then the one with the fewest active allocations, then pool order.
+        the VN asked for by number, then one in the region asked for, then the one with the fewest active
+        allocations, then pool order.
         """
         wanted = _wanted(preferences)
         if strict and "greenvn" in wanted:
@@ -355,8 +377,9 @@ class ExoBridge(Model):
             if strict and met < len(wanted):
                 continue
             line = tenant.lines.get(vn.number)
-            asked_for = vn.number == wanted.get("greenvn")  # on a tie, the number asked for by name wins
-            key = (-met, not asked_for, line.count if line else 0, order)
+            # on a tie, the number asked for by name wins, then the region asked for over a pin code's
+            key = (-met, not _holds(vn, wanted, "greenvn"), not _holds(vn, wanted, "region"),
+                   line.count if line else 0, order)
             if best_key is None or key < best_key:
                 best, best_key = vn, key
         if best is None:
@@ -427,6 +450,8 @@ class ExoBridge(Model):
             allocation = self.allocations.get(greenvn_id)
             if allocation is None or allocation.state != "active" or self.jobs.get(greenvn_id) is None:
                 return
+            if allocation.expires_at > self.store.clock.time():
+                return  # an update re-scheduled it while this job waited for the lock
             self._vault(allocation)
             event = self._event(allocation.tenant, "deallocation", views.deallocation(allocation))
         self._send([event])
@@ -545,13 +570,21 @@ def _distinct(numbers: list[str], pins: list[int]) -> None:
 
 
 def _wanted(preferences: dict) -> dict:
-    """The preferences that were given, as VN attributes; a pin code stands for its region."""
-    region = preferences.get("region") or (
-        region_of_pin_code(preferences["pin_code"]) if preferences.get("pin_code") else None)
-    wanted = {"greenvn": preferences.get("greenvn"), "region": region,
+    """The preferences that were given, each a VN attribute it asks for; a pin code asks for its region (and
+    is a preference of its own: strict, a pin code of one region and a region naming another never hold)."""
+    pin_code = preferences.get("pin_code")
+    wanted = {"greenvn": preferences.get("greenvn"), "region": preferences.get("region"),
+              "pin_code": region_of_pin_code(pin_code) if pin_code else None,
               "type": preferences.get("type_") or preferences.get("number_type")}
     return {k: v for k, v in wanted.items() if v}
 
 
+ATTRIBUTE = {"greenvn": "number", "region": "region", "pin_code": "region", "type": "type"}
+
+
+def _holds(vn: Vn, wanted: dict, preference: str) -> bool:
+    return preference in wanted and getattr(vn, ATTRIBUTE[preference]) == wanted[preference]
+
+
 def _met(vn: Vn, wanted: dict) -> int:
-    return sum(1 for key, value in wanted.items() if getattr(vn, "number" if key == "greenvn" else key) == value)
+    return sum(1 for preference in wanted if _holds(vn, wanted, preference))

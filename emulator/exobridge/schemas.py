@@ -22,7 +22,8 @@ DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 CALLBACK_EVENTS = ("call_event", "deallocation", "verification_success", "verification_failed")
 
 DURATION_RE = re.compile(r"^([1-9]\d{0,8})([smd])$")
-MAX_PIN = 10**10 - 1  # "any positive integer, preferably 6 digits": ten digits is plenty and stays exact
+# "any positive integer": as large as a signed 64-bit integer, what the service most plausibly stores them in
+MAX_PIN = 2**63 - 1
 
 E164 = validate.Regexp(E164_RE, error=ExoBridgeError.codes[Code.INVALID_NUMBER][1])
 REGION = validate.OneOf(REGIONS, error=ExoBridgeError.codes[Code.UNSUPPORTED_REGION][1])
@@ -41,7 +42,8 @@ class Strictness(fields.Field):
 
 
 class Pin(StrictInteger):
-    """A positive integer pin; JSON booleans are not pins even though Python counts them as ints."""
+    """A positive integer pin, kept exactly (Python's JSON integers are exact at any size); a fraction or an
+    exponent (``1234.0``, ``1e3``) is no integer, and JSON booleans are not pins though Python counts them as ints."""
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=1, max=MAX_PIN), **kwargs)
@@ -103,7 +105,14 @@ class VnChoice(Lenient):
     preferences = fields.Nested(Preferences, allow_none=True)
 
 
-class Allocate(VnChoice):
+class Terms(Lenient):
+    """The call flow and the deallocation policy: allocation and both updates take them."""
+
+    deallocation_policy = fields.Nested(DeallocationPolicy, allow_none=True)
+    flow_id = fields.String(validate=validate.Length(min=1, max=255), allow_none=True)
+
+
+class Allocate(VnChoice, Terms):
     connection_id = fields.String(required=True, validate=[validate.Length(min=1, error=MISSING),
                                                             validate.Length(max=255)])
     aparty_numbers = numbers(required=True)
@@ -111,15 +120,13 @@ class Allocate(VnChoice):
     aparty_pins = pins()
     bparty_pins = pins()
     usage = fields.String(required=True, validate=validate.OneOf(USAGES))
-    deallocation_policy = fields.Nested(DeallocationPolicy, allow_none=True)
-    flow_id = fields.String(validate=validate.Length(min=1, max=255), allow_none=True)
 
 
-class UpdateVn(VnChoice):
+class UpdateVn(VnChoice, Terms):
     pass
 
 
-class UpdateCallParty(Lenient):
+class UpdateCallParty(Terms):
     aparty_numbers = numbers()
     bparty_numbers = numbers()
     aparty_pins = pins()
@@ -172,7 +179,7 @@ class KeyedPin(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PIN:
             return str(value)
-        if isinstance(value, str) and re.fullmatch(r"\d{1,10}", value):
+        if isinstance(value, str) and re.fullmatch(r"\d{1,19}", value) and int(value) <= MAX_PIN:
             return value
         raise ValidationError("must be the digits of a pin, like 1234")
 

@@ -110,8 +110,14 @@ def call_event(c: "CallRecord", insights: bool) -> dict:
     if insights:
         block = {"DisconnectedBy": c.disconnected_by, "Status": c.status, "DetailedStatus": c.detailed_status,
                  "RingingDuration": f"{c.ringing:.2f}"}
-        body = {"start_time": body.pop("start_time"), "insights": block, **body}
+        # its example puts the block second, and on_call_duration before recording_url
+        body = {key: body[key] if key != "insights" else block for key in INSIGHTS_ORDER}
     return body
+
+
+INSIGHTS_ORDER = ("start_time", "insights", "direction", "source", "dial_call_duration", "connection_id",
+                  "dial_call_status", "greenvn", "on_call_duration", "recording_url", "greenvn_id", "call_type",
+                  "call_sid", "to", "current_time", "from")
 
 
 def verification_success(a: "Allocation", caller: str, pin: str) -> dict:

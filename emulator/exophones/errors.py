@@ -65,10 +65,10 @@ class V2Error(ApiError):
             "request_id": uuid.uuid4().hex,
             "method": request.method,
             "http_code": self.status,
-            "response": [{
+            "response": [{  # a block's keys in the documented order, as in a success
                 "code": self.status,
+                "error_data": {"code": self.code, "description": description, "message": self.message},
                 "status": "failure",
                 "data": None,
-                "error_data": {"code": self.code, "description": description, "message": self.message},
             }],
         }

@@ -31,6 +31,15 @@ class Listing:
     vanity_number: bool = False
 
 
+def _capabilities(spec: dict, seed: int, phone: str) -> dict:
+    """A generated number's capabilities; with an ``sms_share``, whether it takes SMS is a property of the
+    number and the seed (a hash, not the draw order), so every account sees the same number alike."""
+    capabilities = dict(spec["capabilities"])
+    if spec.get("sms_share") is not None:
+        capabilities["sms"] = zlib.crc32(f"{seed}:sms:{phone}".encode()) % 10_000 < spec["sms_share"] * 10_000
+    return capabilities
+
+
 def _endpoint(ts: float) -> dict:
     return {"status": "active", "last_check_time": ts, "alternate_exophone": None}
 
@@ -120,12 +129,13 @@ class ExoPhones(Model):
         """A deterministic inventory for one account: the same seed gives the same numbers."""
         from faker import Faker  # heavy: imported on the first inventory, not at start-up
 
+        seed = self.store.config["SEED"]
         owned = self.accounts[sid].by_number
         inventory: dict[tuple[str, str], SortedDict] = {}
         for code, country in self.countries.items():
             for number_type, spec in country["types"].items():
                 fake = Faker()
-                fake.seed_instance(zlib.crc32(f"{self.store.config['SEED']}:{sid}:{code}:{number_type}".encode()))
+                fake.seed_instance(zlib.crc32(f"{seed}:{sid}:{code}:{number_type}".encode()))
                 regions = sorted(spec["formats"])
                 numbers = inventory[(code, number_type)] = SortedDict()
                 attempts = 0
@@ -138,7 +148,7 @@ class ExoPhones(Model):
                         continue
                     numbers[phone] = Listing(
                         phone_number=phone, country=code, region=region, number_type=number_type,
-                        currency=country["currency"], capabilities=dict(spec["capabilities"]),
+                        currency=country["currency"], capabilities=_capabilities(spec, seed, phone),
                         **{k: spec[k] for k in ("one_time_price", "rental_price", "incoming_rate", "incoming_pulse")})
         return inventory
 

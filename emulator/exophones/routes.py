@@ -35,6 +35,11 @@ def available_countries(sid):
     return views.countries(sid, ExoPhones.current().countries)
 
 
+@route("/AvailablePhoneNumbers/<country>", methods=["GET"])
+def available_country(sid, country):
+    return views.country(sid, country, ExoPhones.current().country(country))
+
+
 @route("/AvailablePhoneNumbers/<country>/<number_type>", methods=["GET"])
 def available_numbers(sid, country, number_type):
     if number_type not in schemas.NUMBER_TYPES:

@@ -63,6 +63,8 @@ class Pricing(Schema):
 class NumberType(Pricing):
     count = fields.Integer(load_default=60, validate=validate.Range(min=0, max=100_000))
     capabilities = fields.Nested(Capabilities, load_default=lambda: {"voice": True, "sms": False})
+    # the fraction of generated numbers that take incoming SMS, in place of ``capabilities.sms``
+    sms_share = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1))
     # region -> patterns of the national number, '#' a random digit (Faker's numerify)
     formats = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
                           values=fields.List(fields.String(validate=validate.Regexp(r"^[0-9#]{4,14}$")),

@@ -53,8 +53,15 @@ def beta(p: ExoPhone) -> dict:
     return _exophone(p, classic, f"/v2_beta/Accounts/{p.account_sid}/IncomingPhoneNumbers/{p.sid}")
 
 
+# v2 lists friendly_name before account_sid, where v2_beta has them the other way round
+V2_ORDER = ("sid", "date_created", "date_updated", "friendly_name", "account_sid", "phone_number", "capabilities",
+            "country", "region", "one_time_price", "rental_price", "incoming_rate", "incoming_pulse", "currency",
+            "number_type", "vanity_number", "voice_url", "sms_url", "uri")
+
+
 def v2(p: ExoPhone) -> dict:
-    body = _exophone(p, rfc3339, f"/v2/accounts/{p.account_sid}/incoming-phone-numbers/{p.sid}")
+    beta_order = _exophone(p, rfc3339, f"/v2/accounts/{p.account_sid}/incoming-phone-numbers/{p.sid}")
+    body = {key: beta_order[key] for key in V2_ORDER}
     # the documented voice-only landline shows {"voice": true}: v2 names only the capabilities a number has
     body["capabilities"] = {k: v for k, v in body["capabilities"].items() if v}
     body["connectivity"] = {
@@ -66,15 +73,20 @@ def v2(p: ExoPhone) -> dict:
 
 
 def countries(sid: str, countries: dict) -> dict:
-    base = f"/v2_beta/Accounts/{sid}/AvailablePhoneNumbers"
     return {
-        "uri": base,
-        "countries": [{
-            "country_code": code,
-            "country": c["country"],
-            "uri": f"{base}/{code}",
-            "subresource_uris": {t: f"{base}/{code}/{t}" for t in NUMBER_TYPE_URIS},
-        } for code, c in countries.items()],
+        "uri": f"/v2_beta/Accounts/{sid}/AvailablePhoneNumbers",
+        "countries": [country(sid, code, c) for code, c in countries.items()],
+    }
+
+
+def country(sid: str, code: str, c: dict) -> dict:
+    """One country's entry of the list; also what the entry's own ``uri`` answers."""
+    uri = f"/v2_beta/Accounts/{sid}/AvailablePhoneNumbers/{code}"
+    return {
+        "country_code": code,
+        "country": c["country"],
+        "uri": uri,
+        "subresource_uris": {t: f"{uri}/{t}" for t in NUMBER_TYPE_URIS},
     }
 
 

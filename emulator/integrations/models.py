@@ -162,8 +162,7 @@ class Integrations(Model):
         with self.store.lock:
             owner = (self.customers if entity == "customer" else self.apps).get(entity_id)
             if owner is None or not hmac.compare_digest(owner.secret.encode(), secret.encode()):
-                raise Refused(Reason.UNAUTHORIZED,
-                              f"Unauthorized. Check the entity id and secret ({entity} {entity_id}).")
+                raise Refused(Reason.UNAUTHORIZED, f"No {entity} {entity_id} with that secret.")
             now = self.store.clock.time()
             self._prune(now)
             # like the page's tokens: base64 of a UUID's text
@@ -174,18 +173,16 @@ class Integrations(Model):
     def authenticate(self, value: str, entity: str) -> Customer | App:
         """The customer or app a token (raw, as sent in Authorization) stands for; 401 unless it is valid."""
         if not value:
-            raise Refused(Reason.UNAUTHORIZED,
-                          "Unauthorized: send the token from /v2/integrations/token in Authorization")
+            raise Refused(Reason.UNAUTHORIZED, "No token: send the one /v2/integrations/token gives in Authorization.")
         with self.store.lock:
             token = self.tokens.get(value)
             if token is None:
-                raise Refused(Reason.UNAUTHORIZED, "Unauthorized: unknown token")
+                raise Refused(Reason.UNAUTHORIZED, "Unknown token.")
             if token.expires <= self.store.clock.time():
                 self._forget(token)
-                raise Refused(Reason.UNAUTHORIZED, "Unauthorized: token expired (tokens last 90 days)")
+                raise Refused(Reason.UNAUTHORIZED, "Token expired (tokens last 90 days).")
             if token.entity != entity:
-                raise Refused(Reason.UNAUTHORIZED,
-                              f"Unauthorized: this endpoint needs a token created with entity={entity}")
+                raise Refused(Reason.UNAUTHORIZED, f"This endpoint needs a token created with entity={entity}.")
             return self.customers[token.owner] if entity == "customer" else self.apps[token.owner]
 
     def authenticate_customer(self, value: str) -> Customer:
@@ -315,7 +312,7 @@ class Integrations(Model):
         """``owner`` unless it was deleted since its token was checked (a racing DELETE)."""
         table = self.customers if isinstance(owner, Customer) else self.apps
         if table.get(owner.id) is not owner:
-            raise Refused(Reason.UNAUTHORIZED, "Unauthorized: this token's entity was deleted")
+            raise Refused(Reason.UNAUTHORIZED, "This token's entity was deleted.")
         return owner
 
     # ---- app settings ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from emulator.core import request as req
-from emulator.core.errors import Reason, Refused
+from emulator.core.errors import MISSING, Invalid, Reason, Refused
 from emulator.integrations import schemas, views
 from emulator.integrations.models import App, Customer, Integrations
 
@@ -96,10 +96,19 @@ def set_setting():
     return views.ok(views.setting(who, data["Key"], data["Value"]))
 
 
+def setting_key() -> str | None:
+    """The key a GET or DELETE names, spelt ``key`` or ``Key``, in the query or the body (all must agree)."""
+    sent = (req.read_query(schemas.SettingKey), req.read_body(schemas.SettingKey))
+    keys = {found[name] for found in sent for name in ("key", "Key") if name in found}
+    if len(keys) > 1:
+        raise Refused(Reason.INVALID, f"Key: the request names different settings: {', '.join(sorted(keys))}")
+    return keys.pop() if keys else None
+
+
 @bp.get("/app_setting")
 def get_setting():
     who = app()
-    key = req.read_query(schemas.SettingQuery).get("key")
+    key = setting_key()
     if key is None:
         return views.ok([views.setting(who, k, v) for k, v in Integrations.current().settings(who)])
     return views.ok(views.setting(who, key, Integrations.current().setting(who, key)))
@@ -108,10 +117,9 @@ def get_setting():
 @bp.delete("/app_setting")
 def delete_setting():
     who = app()
-    if "key" in request.args or not request.get_data():
-        key = req.read_query(schemas.SettingKeyQuery)["key"]
-    else:  # the page also documents Key in the body
-        key = req.read_body(schemas.SettingKeyBody)["Key"]
+    key = setting_key()
+    if key is None:
+        raise Invalid({"Key": [MISSING]})
     Integrations.current().delete_setting(who, key)
     return views.ok("Deleted Successfully")
 
@@ -185,7 +193,6 @@ def outbound_call():
     who = app()
     data = req.read_body(schemas.OutboundBody)
     if data["app_id"] != who.id or data.get("customer_id", who.customer_id) != who.customer_id:
-        raise Refused(Reason.UNAUTHORIZED,
-                      "Unauthorized: app_id and customer_id must be the token's app and its customer")
+        raise Refused(Reason.UNAUTHORIZED, "app_id and customer_id must be the token's app and its customer.")
     call, _ = Integrations.current().outbound(who, data["user_id"], data["to"])
     return views.ok({"CallSid": call.sid})

@@ -120,16 +120,12 @@ class SettingBody(Lenient):
         check_setting(data["Key"], data["Value"])
 
 
-class SettingQuery(Lenient):
+class SettingKey(Lenient):
+    """Which setting GET and DELETE mean: ``key`` as the curl examples send it, ``Key`` as the parameter
+    tables name it; in the query or the body."""
+
     key = fields.String(validate=SETTING_KEY)
-
-
-class SettingKeyQuery(Lenient):
-    key = fields.String(required=True, validate=SETTING_KEY)
-
-
-class SettingKeyBody(Lenient):
-    Key = fields.String(required=True, validate=SETTING_KEY)
+    Key = fields.String(validate=SETTING_KEY)
 
 
 # ---- users and devices ----------------------------------------------------------------------------------

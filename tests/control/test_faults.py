@@ -74,7 +74,7 @@ def test_integrations_faults_answer_in_the_integrations_envelope(client, status)
     fault(client, path="/v2/integrations/*", status=status)
     response = client.get(INTEGRATIONS, headers={"Authorization": "whatever"})
     assert response.status_code == status
-    assert without_request_id(response.get_json()) == integrations_error(status)
+    assert without_request_id(response.get_json()) == integrations_error(status, "GET", INTEGRATIONS)
 
 
 def test_times_limits_how_often_a_fault_fires_and_the_list_counts_hits(client, auth):

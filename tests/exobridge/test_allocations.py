@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -32,6 +33,37 @@ def test_create_returns_every_documented_field_with_greenvn(client, auth):
 def test_flow_id_is_echoed_only_when_passed(allocated):
     assert "flow_id" not in allocated()
     assert allocated(flow_id="44XX8X")["flow_id"] == "44XX8X"
+
+
+# "aparty_pins ... This can be any positive integer": the emulator's bound is a signed 64-bit integer (README)
+LARGEST_PIN = 2**63 - 1
+PINS = [1, 1234, 10**10, 2**53 + 1, LARGEST_PIN]  # 2**53 + 1: past what a JavaScript number holds exactly
+
+
+@pytest.mark.parametrize("pin", PINS)
+def test_pins_are_any_positive_integer_kept_exactly(client, auth, allocated, configure, listener, pin):
+    configure(callbacks={"deallocation": listener.url + "/gone", "verification_success": listener.url + "/in"})
+    created = allocated(aparty_pins=[pin], bparty_pins=None, deallocation_policy={"duration": "1m"})
+    assert created["aparty_pins"] == [pin]
+    gid = created["greenvn_id"]
+    raw = client.put(f"{BASE}/{gid}/call-party", headers=auth, json={"bparty_numbers": [number()],
+                                                                       "bparty_pins": [pin + 1 if pin < LARGEST_PIN
+                                                                                       else pin - 1]})
+    assert raw.status_code == 200 and f"[{pin}]".encode() in raw.data  # the digits, not a rounded float
+    caller = number()
+    call = client.post(f"/_emulator/accounts/{SID}/exobridge/calls",
+                       json={"greenvn": created["greenvn"], "from": caller, "pin": str(pin)}).get_json()
+    assert call["connected"] and call["greenvn_id"] == gid
+    client.post("/_emulator/clock/advance", json={"seconds": 60})
+    received = {r["path"]: r["json"] for r in listener.wait(2)}
+    assert received["/in"]["pin"] == str(pin) and received["/in"]["caller"] == caller
+    assert received["/gone"]["aparty_pins"] == [pin]
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", str(LARGEST_PIN + 1), "1234.0", "1e3", "1.5", '"1234"', "true", "null"])
+def test_a_pin_that_is_no_positive_integer_is_400_5(client, auth, raw):
+    body = json.dumps(request_body()).replace('"usage"', f'"aparty_pins": [{raw}], "usage"')
+    envelope(client.post(BASE, data=body, headers=auth, content_type="application/json"), 5)
 
 
 def test_pins_default_to_empty_lists(allocated):

@@ -58,6 +58,35 @@ def test_strictness_defaults_to_false_and_returns_the_best_match(allocated, allo
     envelope(allocate(preferences={"region": "DL", "type": "mobile", "greenvn": KA_MOBILE}, strictness=True), 4)
 
 
+# "If strictness is true, the allocation only performed if all specified conditions are met": a pin code is one
+# of them, so a pin code of one region (560041, the page's own example, is Bengaluru: KA) and a region naming
+# another can never both hold.
+DISAGREEING = {"pin_code": "560041", "region": "DL"}
+
+
+@pytest.mark.parametrize("strictness", ["true", True])
+def test_strict_a_pin_code_and_a_region_that_disagree_is_452(client, auth, allocate, allocated, strictness):
+    envelope(allocate(preferences=DISAGREEING, strictness=strictness), 4)
+    envelope(allocate(preferences=dict(DISAGREEING, type="mobile"), strictness=strictness), 4)
+    gid = allocated()["greenvn_id"]
+    envelope(client.put(f"{BASE}/{gid}/vn", json={"strictness": strictness, "preferences": DISAGREEING},
+                        headers=auth), 4)
+
+
+def test_strict_a_pin_code_and_a_region_that_agree_hold(allocated):
+    assert allocated(preferences={"pin_code": "560041", "region": "KA", "type": "mobile"},
+                     strictness="true")["greenvn"] == KA_MOBILE
+
+
+@pytest.mark.parametrize("preferences,expected", [
+    (DISAGREEING, {"+911140591234", "+919810012345"}),  # DL, before KA in the pool
+    ({"pin_code": "110001", "region": "KA"}, {KA_LANDLINE, KA_MOBILE}),  # KA, after DL in the pool
+    ({"pin_code": "110001", "region": "KA", "type": "mobile"}, {KA_MOBILE}),
+])
+def test_not_strict_the_region_wins_over_a_pin_code_that_disagrees(allocated, preferences, expected):
+    assert allocated(preferences=preferences)["greenvn"] in expected
+
+
 def test_a_region_the_pool_lacks_is_best_effort_unless_strict(allocated, allocate, configure):
     configure(vn_pool=[KA_LANDLINE], vn_regions={KA_LANDLINE: "KA"})
     assert allocated(preferences={"region": "MP"})["greenvn"] == KA_LANDLINE

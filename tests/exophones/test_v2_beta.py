@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from contract_tests.documented import V2_BETA_NUMBER_TYPES
+from contract_tests.documented import DOCUMENTED_SMS, INVENTORY_MINIMUM, SEVERAL_REGIONS, V2_BETA_NUMBER_TYPES
 from emulator.exophones.schemas import NUMBER_TYPES
 from tests.conftest import basic
 
@@ -42,17 +42,74 @@ def test_countries_list_links_each_number_type(client, auth):
     assert india["subresource_uris"] == {t: f"{BASE}/AvailablePhoneNumbers/IN/{t}" for t in V2_BETA_NUMBER_TYPES}
 
 
+def advertised(client, headers, base=BASE) -> list[tuple[str, str, str]]:
+    """(country, number type, path) for every link of the countries answer's ``subresource_uris``."""
+    countries = client.get(f"{base}/AvailablePhoneNumbers", headers=headers).get_json()["countries"]
+    return [(c["country_code"], t, path) for c in countries for t, path in c["subresource_uris"].items()]
+
+
+@pytest.fixture(params=["the default account", "a new account"])
+def whose(request, auth, new_account):
+    """(v2_beta base path, credentials) of the default account, then of one made through the control API."""
+    if request.param == "the default account":
+        return BASE, auth
+    account, headers = new_account("fresh")
+    return f"/v2_beta/Accounts/{account['sid']}", headers
+
+
+def test_every_advertised_country_and_type_has_fifty_numbers_over_several_regions(client, whose):
+    base, headers = whose
+    pairs = advertised(client, headers, base)
+    assert {t for _, t, _ in pairs} == set(V2_BETA_NUMBER_TYPES) and {c for c, _, _ in pairs} >= {"IN", "MY"}
+    short = {}
+    for country, number_type, path in pairs:
+        numbers = client.get(path, headers=headers).get_json()
+        regions = {n["region"] for n in numbers}
+        if len(numbers) < INVENTORY_MINIMUM or len(regions) < SEVERAL_REGIONS:
+            short[f"{country}/{number_type}"] = (len(numbers), sorted(regions))
+        assert all(n["country"] == country and n["number_type"] == number_type for n in numbers)
+    assert not short, f"fewer than {INVENTORY_MINIMUM} numbers or {SEVERAL_REGIONS} regions: {short}"
+
+
 @pytest.mark.parametrize("number_type", NUMBER_TYPES)
-def test_inventory_has_fifty_numbers_over_several_regions(client, auth, number_type):
-    numbers = first_available(client, auth, number_type=number_type)
-    assert len(numbers) >= 50
-    assert len({n["region"] for n in numbers}) >= 3
-    n = numbers[0]
+def test_available_numbers_carry_the_documented_fields(client, auth, number_type):
+    n = first_available(client, auth, number_type=number_type)[0]
     assert n["number_type"] == number_type and n["country"] == "IN"
     assert n["phone_number"].startswith("+91") and n["friendly_name"] == n["phone_number"]
     assert all(PRICE.match(n[k]) for k in ("one_time_price", "rental_price", "incoming_rate"))
     assert n["incoming_pulse"] == "60" and n["vanity_number"] is False
     assert set(n["capabilities"]) == {"sms", "voice"}
+
+
+def test_incoming_sms_filters_every_advertised_country_and_type(client, whose):
+    base, headers = whose
+    offered = set()
+    for country, number_type, path in advertised(client, headers, base):
+        every = {n["phone_number"]: n for n in client.get(path, headers=headers).get_json()}
+        split = {sms: client.get(path, headers=headers, query_string={"IncomingSMS": str(sms).lower()}).get_json()
+                 for sms in (True, False)}
+        for sms, numbers in split.items():
+            assert all(n["capabilities"]["sms"] is sms for n in numbers), (country, number_type, sms)
+            assert all(every[n["phone_number"]] == n for n in numbers)
+            offered |= {(country, number_type, sms)} if numbers else set()
+        assert len(split[True]) + len(split[False]) == len(every), (country, number_type)
+    # every kind of number the pages show can be found, SMS-capable IN landlines included
+    assert DOCUMENTED_SMS <= offered, DOCUMENTED_SMS - offered
+    assert ("IN", "Landline", True) in DOCUMENTED_SMS and ("IN", "Landline", False) in DOCUMENTED_SMS
+
+
+def test_a_realistic_share_of_in_landlines_take_sms(client, auth, new_account):
+    _, headers = new_account("sms_share")
+    numbers = client.get("/v2_beta/Accounts/sms_share/AvailablePhoneNumbers/IN/Landline", headers=headers).get_json()
+    share = sum(n["capabilities"]["sms"] for n in numbers) / len(numbers)
+    assert 0.25 <= share <= 0.75, share  # both kinds plentiful, as the pages show both
+
+
+def test_a_region_filter_works_in_every_country(client, auth):
+    for country, number_type, path in advertised(client, auth):
+        region = client.get(path, headers=auth).get_json()[0]["region"]
+        found = client.get(path, headers=auth, query_string={"InRegion": region}).get_json()
+        assert found and {n["region"] for n in found} == {region}, (country, number_type)
 
 
 def test_filters_region_sms_and_contains(client, auth):
@@ -84,7 +141,8 @@ def test_inventory_is_deterministic_per_seed(auth):
 
     def numbers(seed):
         client = create_app({"SEED": seed}).test_client()
-        return [n["phone_number"] for n in client.get(f"{BASE}/AvailablePhoneNumbers/IN/Mobile", headers=auth).get_json()]
+        return [(n["phone_number"], n["capabilities"]) for t in ("Mobile", "Landline")
+                for n in client.get(f"{BASE}/AvailablePhoneNumbers/IN/{t}", headers=auth).get_json()]
 
     assert numbers(7) == numbers(7)
     assert numbers(7) != numbers(8)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from contract_tests.documented import integrations_text
 from emulator.core.fixtures import default_dir
 
 BASE = "/v2/integrations"
@@ -27,9 +28,16 @@ def user_body(app_user_id=None, **fields) -> dict:
     return body
 
 
+def page_text(response) -> str | None:
+    """What the page says first for this response's status on the endpoint its request asked (README: that
+    endpoint's own status table, else the texts the page gives most), copied in contract_tests/data."""
+    asked = response.request
+    return integrations_text(response.status_code, asked.method, asked.path, asked.args.to_dict())
+
+
 def data(response, status: int = 200):
-    """Asserts the success envelope and returns ``Data``; for another ``status``, the failure envelope and its
-    ``Error`` message."""
+    """Asserts the success envelope and returns ``Data``; for another ``status``, the failure envelope, with
+    ``Error`` opening with the page's text for that status on that endpoint, and returns ``Error``."""
     body = response.get_json()
     assert response.status_code == status and response.content_type == "application/json", body
     if status == 200:
@@ -37,8 +45,19 @@ def data(response, status: int = 200):
     else:
         assert body["Status"] == "Failure" and body["Code"] == status and body["Data"] is None, body
         assert isinstance(body["Error"], str) and body["Error"]
+        documented = page_text(response)
+        if documented is not None:
+            assert body["Error"] == documented or body["Error"].startswith((documented + " ", documented + ": ")), (
+                body["Error"], documented)
         return body["Error"]
     return body["Data"]
+
+
+def what_failed(response, status: int) -> str:
+    """The failure envelope's ``Error`` after the page's text: what the emulator says failed."""
+    error = data(response, status)
+    documented = page_text(response)
+    return error[len(documented):].lstrip(": ") if documented is not None else error
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.integrations.schemas import SETTING_KEYS
-from tests.integrations.conftest import BASE, data
+from tests.integrations.conftest import BASE, data, what_failed
 
 GOOD_VALUES = {"popup": "https://crm.example.com/popup", "incomingCallHangup": "http://crm.example.com/hangup",
                "missedCall": "https://crm.example.com/missed", "callback": "https://webhook.site/a4089342",
@@ -29,8 +29,8 @@ def test_add_then_get_each_key(client, new_app, key):
 
 @pytest.mark.parametrize("key", SETTING_KEYS)
 def test_bad_value_for_each_key_is_400(client, app_auth, key):
-    message = data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": BAD_VALUES[key]}, headers=app_auth), 400)
-    assert message.startswith("Value")
+    response = client.post(f"{BASE}/app_setting", json={"Key": key, "Value": BAD_VALUES[key]}, headers=app_auth)
+    assert what_failed(response, 400).startswith("Value")
 
 
 @pytest.mark.parametrize("key", ["Popup", "unknown", "recording", "", "callBack"])
@@ -84,7 +84,39 @@ def test_delete_by_query_or_body(client, app_auth):
 
 
 def test_delete_without_a_key_is_400(client, app_auth):
-    assert data(client.delete(f"{BASE}/app_setting", headers=app_auth), 400).startswith("key")
+    assert "Key: Missing data for required field." in data(client.delete(f"{BASE}/app_setting", headers=app_auth), 400)
+
+
+# The page spells the parameter both ways: its GET and DELETE tables name it "Key", their curl examples send
+# "?key={{configKey}}"; the DELETE table puts it in the body.
+DOCUMENTED_SPELLINGS = ("Key", "key")
+
+
+@pytest.mark.parametrize("spelling", DOCUMENTED_SPELLINGS)
+@pytest.mark.parametrize("where", ["query", "body"])
+def test_get_and_delete_take_either_spelling_in_the_query_or_the_body(client, app_auth, spelling, where):
+    for key in ("record", "popup"):
+        data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": GOOD_VALUES[key]}, headers=app_auth))
+    sent = {"query_string": {spelling: "popup"}} if where == "query" else {"json": {spelling: "popup"}}
+    assert data(client.get(f"{BASE}/app_setting", headers=app_auth, **sent))["Value"] == GOOD_VALUES["popup"]
+    assert data(client.delete(f"{BASE}/app_setting", headers=app_auth, **sent)) == "Deleted Successfully"
+    assert [s["Key"] for s in data(client.get(f"{BASE}/app_setting", headers=app_auth))] == ["record"]
+    data(client.get(f"{BASE}/app_setting", headers=app_auth, **sent), 404)
+
+
+@pytest.mark.parametrize("spelling", DOCUMENTED_SPELLINGS)
+def test_an_undocumented_key_is_400_in_either_spelling(client, app_auth, spelling):
+    data(client.get(f"{BASE}/app_setting", query_string={spelling: "Popup"}, headers=app_auth), 400)
+    data(client.delete(f"{BASE}/app_setting", json={spelling: "Popup"}, headers=app_auth), 400)
+
+
+def test_both_spellings_naming_different_keys_is_400(client, app_auth):
+    for key in ("record", "popup"):
+        data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": GOOD_VALUES[key]}, headers=app_auth))
+    data(client.get(f"{BASE}/app_setting?key=record&Key=popup", headers=app_auth), 400)
+    data(client.delete(f"{BASE}/app_setting?key=record", json={"Key": "popup"}, headers=app_auth), 400)
+    assert len(data(client.get(f"{BASE}/app_setting", headers=app_auth))) == 2
+    assert data(client.delete(f"{BASE}/app_setting?Key=record", json={"key": "record"}, headers=app_auth))
 
 
 def test_settings_belong_to_one_app(client, new_app):

@@ -79,8 +79,9 @@ def test_oversized_body_is_413_in_the_envelope(client, app_auth):
     assert data(response, 413)
 
 
-# Parametrized over the package's table (a new entry cannot go untested); the expected text is the page's, from
-# its per-endpoint status tables copied into contract_tests/data (a status the page never describes fails).
+# The texts of an endpoint without a table of its own (each endpoint's own: test_status_tables.py). Parametrized
+# over the package's table (a new entry cannot go untested); the expected text is the page's, from its
+# per-endpoint status tables copied into contract_tests/data (a status the page never describes fails).
 @pytest.mark.parametrize("status", sorted(IntegrationsError.messages))
 def test_documented_status_descriptions_are_the_messages(status):
     assert IntegrationsError.messages[status] == INTEGRATIONS_MESSAGES[status]

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.integrations.conftest import APP_BODY, BASE, CUSTOMER, FIXTURE_APP, data, user_body
+from tests.integrations.conftest import APP_BODY, BASE, CUSTOMER, FIXTURE_APP, data, user_body, what_failed
 
 IST_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$")
 APP_VIEW = ["AppID", "CustomerID", "AppName", "ExotelAccountSid", "ExotelDomain", "IsActive", "CreatedAt", "UpdatedAt"]
@@ -53,7 +53,7 @@ def test_create_app_answers_with_its_secret_and_credentials(client, customer_aut
 ])
 def test_bad_app_field_is_400(client, customer_auth, field, value):
     response = client.post(f"{BASE}/app", json=dict(APP_BODY, **{field: value}), headers=customer_auth)
-    assert data(response, 400).startswith(field)
+    assert what_failed(response, 400).startswith(field)
 
 
 @pytest.mark.parametrize("field", list(APP_BODY))
@@ -84,7 +84,7 @@ def test_list_apps_of_the_customer_in_creation_order(client, customer_auth, new_
 
 
 def test_unknown_entity_query_is_400(client, customer_auth):
-    assert data(client.get(f"{BASE}/app?entity=user", headers=customer_auth), 400).startswith("entity")
+    assert what_failed(client.get(f"{BASE}/app?entity=user", headers=customer_auth), 400).startswith("entity")
 
 
 def test_update_app(client, new_app):

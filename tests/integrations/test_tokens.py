@@ -11,7 +11,7 @@ import pytest
 from contract_tests.documented import INTEGRATIONS_MESSAGES, integrations_error
 from emulator.integrations.errors import IntegrationsError
 from emulator.integrations.models import TOKEN_TTL
-from tests.integrations.conftest import BASE, CUSTOMER, FIXTURE_APP, data
+from tests.integrations.conftest import BASE, CUSTOMER, FIXTURE_APP, data, what_failed
 
 # every endpoint that needs a token, with the entity it needs
 CUSTOMER_ONLY = [("get", "/customer", None), ("put", "/customer", {"CustomerName": "Some Body"}),
@@ -72,12 +72,12 @@ def test_bad_token_request_is_400(client, body):
 
 def test_malformed_json_is_400(client):
     response = client.post(f"{BASE}/token", data=b'{"Id": "x",', content_type="application/json")
-    assert data(response, 400) == "Malformed JSON body"
+    assert what_failed(response, 400) == "Malformed JSON body"
 
 
 def test_unknown_entity_says_which_are_known(client):
     response = client.post(f"{BASE}/token", json={"Id": "x", "Secret": "y", "Entity": "admin"})
-    assert data(response, 400) == "Entity: must be customer or app"
+    assert what_failed(response, 400) == "Entity: must be customer or app"
 
 
 def test_bearer_and_raw_tokens_both_work(client, customer_auth):
