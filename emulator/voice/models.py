@@ -35,6 +35,7 @@ TIME_OUT = 30  # ring timeout of a leg when the request gives no TimeOut
 PRICE_PER_MINUTE = 1.5  # a call is billed per started minute once the From leg answered
 SMS_PRICE = 0.18  # per SMS unit, once sent
 PRODUCTION_LIMIT = 200  # calls, and SMS sends, a minute per account (when its rate limit is on)
+MAX_FLOWS = 1000  # flows an account keeps (config VOICE_MAX_FLOWS)
 MAX_KEPT = 200_000  # calls, and messages, an account keeps (config VOICE_MAX_KEPT); the oldest ended go first
 WHITELIST_MONTHS = 6
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
@@ -440,7 +441,11 @@ class Voice(FlowSteps, Model):
 
     def define_flow(self, sid: str, app_id: str, flow: dict) -> dict:
         with self.store.lock:
-            self.books[sid].flows[app_id] = copy.deepcopy(flow)
+            flows = self.books[sid].flows
+            limit = self.store.config.get("VOICE_MAX_FLOWS", MAX_FLOWS)
+            if app_id not in flows and len(flows) >= limit:
+                raise Refused(Reason.CONFLICT, f"an account keeps at most {limit} flows: delete one first")
+            flows[app_id] = copy.deepcopy(flow)
             return copy.deepcopy(flow)
 
     def flow(self, sid: str, app_id: str) -> dict:

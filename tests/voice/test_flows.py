@@ -502,3 +502,17 @@ def test_a_flow_changed_during_a_connect_ends_the_call_when_the_connect_is_over(
     advance(60)
     assert api.details(call_sid)["Duration"] == "15"
     assert state(call_sid)["flow"]["ended_by"] == {"delete": "removed", "shorten": "end"}[change]
+
+
+def test_an_account_keeps_a_bounded_number_of_flows(auth):
+    from emulator import create_app
+    from tests.conftest import TEST_CONFIG
+
+    app = create_app(dict(TEST_CONFIG, VOICE_MAX_FLOWS=2))  # the shipped flow 1234 is one of them
+    client = app.test_client()
+    base = f"/_emulator/accounts/{SID}/flows"
+    assert client.put(f"{base}/1", json={"applets": [{"type": "hangup"}]}).status_code == 200
+    refused = client.put(f"{base}/2", json={"applets": [{"type": "hangup"}]})
+    assert refused.status_code == 409 and "at most 2 flows" in refused.get_json()["error"]
+    assert client.put(f"{base}/1", json={"applets": [greeting()]}).status_code == 200  # replacing is fine
+    assert client.put(f"{base}/4", json={"applets": [{"type": "hangup"}] * 201}).status_code == 400
