@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from emulator.core.store import Store
     from emulator.voice.models import Book, Call, Script
 
-GREETING_SECONDS = 5  # a greeting plays this long unless its applet says ``seconds``
 GATHER_SECONDS = 5  # a gather takes this long, whether the caller keys digits or not
 MAX_STEPS = 100  # applets run plus numbers dialled, per call (config FLOW_MAX_STEPS)
 URL_TIMEOUT = 15.0  # seconds a user's URL has to answer (config FLOW_URL_TIMEOUT, or the flow's url_timeout)

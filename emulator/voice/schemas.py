@@ -291,7 +291,7 @@ class Branch(StrictInteger):
 
 class GreetingApplet(Strict):
     type = fields.String(required=True)
-    seconds = StrictInteger(load_default=5, validate=validate.Range(min=0, max=3600))
+    seconds = StrictInteger(load_default=5, validate=validate.Range(min=0, max=3600))  # how long it plays
 
 
 class GatherApplet(Strict):

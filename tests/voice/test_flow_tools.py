@@ -3,7 +3,6 @@ flow), the ControlClient methods and the ``call incoming`` command."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 
@@ -61,40 +60,6 @@ def test_a_call_waiting_on_a_url_asks_it_again_after_a_restore(client, flow_call
     assert len(queries(listener, "/p")) == 1
     flow = state(call_sid)["flow"]
     assert (flow["waiting"], flow["ended_by"]) == (None, "hangup")
-
-
-def _broken(change):
-    def apply(snapshot):
-        change(snapshot["families"]["voice"]["accounts"][SID])
-        return snapshot
-    return apply
-
-
-def _running(account) -> dict:
-    return next(c for c in account["calls"] if c["flow"] is not None)
-
-
-@pytest.mark.parametrize("breaks", [
-    _broken(lambda a: a["flows"]["4242"]["applets"].append({"type": "playback"})),
-    _broken(lambda a: a["flows"]["4242"]["applets"][0].update(on_200=99)),
-    _broken(lambda a: a.pop("flows")),
-    _broken(lambda a: a["flows"].update({"bad id": {"applets": [{"type": "hangup"}]}})),
-    _broken(lambda a: _running(a)["flow"].update(call_type="voicemail")),
-    _broken(lambda a: _running(a)["flow"].update(waiting="forever")),
-    _broken(lambda a: _running(a)["flow"].update(keys="12x")),
-    _broken(lambda a: _running(a)["flow"].update(ended_by="boredom")),
-    _broken(lambda a: _running(a)["flow"].pop("steps")),
-    _broken(lambda a: _running(a).update(step="ring")),
-])
-def test_a_broken_flow_part_is_400_and_changes_nothing(client, flow_call, breaks):
-    flow_call([{"type": "passthru", "url": "http://127.0.0.1:9/p", "mode": "async"},
-               {"type": "greeting", "seconds": 60}])
-    saved = client.get("/_emulator/state").get_json()
-    client.post("/_emulator/reset")
-    before = client.get("/_emulator/state").get_json()
-    response = client.put("/_emulator/state", json=breaks(copy.deepcopy(saved)))
-    assert response.status_code == 400 and "families.voice" in response.get_json()["error"]
-    assert client.get("/_emulator/state").get_json() == before
 
 
 def test_reset_forgets_defined_flows_and_keeps_the_shipped_one(client, define):
