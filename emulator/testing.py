@@ -17,7 +17,7 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from emulator.app import families
 from emulator.control.client import ControlClient
@@ -28,13 +28,18 @@ PRODUCTION_HOSTS = tuple(host for family in families() for host in family.hosts)
 
 
 class CallbackListener:
-    """A real HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it (callback receiver).
+    """A real HTTP server on 127.0.0.1 that records the requests the emulator makes to it: the JSON (or form)
+    bodies of POSTed callbacks, and the query strings of a call flow's GETs (Passthru, dial whom).
 
-    ``status`` is what it answers; ``wait(n)`` blocks until ``n`` callbacks arrived (or the timeout).
-    """
+    ``status`` and ``body`` are what it answers, or ``answer(request)`` returns ``(status, body)`` (or
+    ``(status, body, headers)``) per request (a Passthru handler choosing 200 or 302); ``wait(n)`` blocks
+    until ``n`` requests arrived (or the timeout). Each recorded request has ``method``, ``path``,
+    ``headers``, ``json`` (a POST's body) and ``query`` (a GET's parameters as ``(name, value)`` pairs, in
+    order)."""
 
-    def __init__(self, status: int = 200):
-        self.status = status
+    def __init__(self, status: int = 200, body: str = "",
+                 answer: Callable[[dict], tuple] | None = None):
+        self.status, self.body, self.answer = status, body, answer
         self.received: list[dict] = []
         self._cond = threading.Condition()
         listener = self
@@ -47,12 +52,27 @@ class CallbackListener:
                     body = json.loads(raw or b"null")
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
+                self._record({"method": "POST", "path": self.path, "headers": dict(self.headers), "json": body,
+                              "query": []})
+
+            def do_GET(self):
+                query = parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
+                self._record({"method": "GET", "path": self.path, "headers": dict(self.headers), "json": None,
+                              "query": query})
+
+            def _record(self, request: dict) -> None:
+                status, body, *headers = listener.answer(request) if listener.answer else (
+                    listener.status, listener.body)
                 with listener._cond:
-                    listener.received.append({"path": self.path, "headers": dict(self.headers), "json": body})
+                    listener.received.append(request)
                     listener._cond.notify_all()
-                self.send_response(listener.status)
-                self.send_header("Content-Length", "0")
+                data = body.encode()
+                self.send_response(status)
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *args):  # keep test output clean
                 pass

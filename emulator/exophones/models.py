@@ -226,6 +226,12 @@ class ExoPhones(Model):
             raise Refused(Reason.NOT_FOUND, f"ExoPhone {exophone_sid} not found")
         return phone
 
+    def owned_number(self, sid: str, phone_number: str) -> ExoPhone | None:
+        """The account's ExoPhone with this E.164 number, if it owns one (other families read it)."""
+        holdings = self.accounts.get(sid)
+        exophone_sid = holdings.by_number.get(phone_number) if holdings is not None else None
+        return holdings.owned[exophone_sid] if holdings is not None and exophone_sid is not None else None
+
     def page(self, sid: str, page: int, page_size: int) -> tuple[list[ExoPhone], int]:
         """One page in purchase order, and the total; cost grows with the page, not the account."""
         with self.store.lock:

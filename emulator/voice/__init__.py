@@ -2,7 +2,7 @@
 number metadata and the customer whitelist, in XML or (with ``.json``) JSON."""
 
 from emulator.core.family import Family
-from emulator.voice.client import VoiceClient
+from emulator.voice.client import COMMANDS, VoiceClient
 from emulator.voice.control import bp as control
 from emulator.voice.errors import VoiceError
 from emulator.voice.models import Voice
@@ -21,6 +21,7 @@ FAMILY = Family(
     hosts=("twilix.exotel.in", "api.exotel.in"),
     account_prefixes=("/v1/Accounts/",),
     client=VoiceClient,
+    commands=COMMANDS,
 )
 
 __all__ = ["FAMILY", "VoiceError"]

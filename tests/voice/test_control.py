@@ -26,7 +26,8 @@ def test_scripting_a_number_merges_and_null_resets(client):
 
 @pytest.mark.parametrize("body", [{"call": "maybe"}, {"ring_seconds": -1}, {"ring_seconds": "5"},
                                   {"sms_code": 20005}, {"answered_by": "Robot"}, {"circle": "ZZ"},
-                                  {"operator": "XX"}, {"type": "Fax"}, {"dnd": "yes"}, {"colour": "red"}])
+                                  {"operator": "XX"}, {"type": "Fax"}, {"dnd": "yes"}, {"colour": "red"},
+                                  {"digits": "12a"}, {"digits": ""}, {"digits": 1}])
 def test_bad_scripts_are_400(client, body):
     response = client.put("/_emulator/accounts/exotel_emulator/numbers/09123456700", json=body)
     assert response.status_code == 400 and "error" in response.get_json()
