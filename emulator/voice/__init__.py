@@ -4,6 +4,7 @@ number metadata and the customer whitelist, in XML or (with ``.json``) JSON."""
 from emulator.core.family import Family
 from emulator.voice.client import COMMANDS, VoiceClient
 from emulator.voice.control import bp as control
+from emulator.voice.dashboard import DASHBOARD
 from emulator.voice.errors import VoiceError
 from emulator.voice.models import Voice
 from emulator.voice.routes import bp as blueprint
@@ -22,6 +23,7 @@ FAMILY = Family(
     account_prefixes=("/v1/Accounts/",),
     client=VoiceClient,
     commands=COMMANDS,
+    dashboard=DASHBOARD,
 )
 
 __all__ = ["FAMILY", "VoiceError"]

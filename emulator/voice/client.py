@@ -66,6 +66,15 @@ class VoiceClient(FamilyClient):
             body["hangup_after"] = hangup_after
         return self.call("POST", f"/accounts/{sid}/calls/incoming", body)
 
+    def calls(self, sid: str, page: int = 0, page_size: int = 100) -> list[dict]:
+        """The account's calls, newest first, as call details show them."""
+        return self.call("GET", f"/accounts/{sid}/calls", params={"page": page, "page_size": page_size})["calls"]
+
+    def messages(self, sid: str, page: int = 0, page_size: int = 100) -> list[dict]:
+        """The account's SMS, newest first, as SMS details show them."""
+        return self.call("GET", f"/accounts/{sid}/messages",
+                         params={"page": page, "page_size": page_size})["messages"]
+
     def call_state(self, sid: str, call_sid: str) -> dict:
         """Where a call is in its flow, and why it ended."""
         return self.call("GET", f"/accounts/{sid}/calls/{call_sid}")

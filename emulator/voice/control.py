@@ -7,6 +7,8 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
+from emulator.control.schemas import PageQuery
+from emulator.control.views import bounds, listing
 from emulator.core import request as req
 from emulator.core.errors import Reason, Refused
 from emulator.voice import numbers, schemas, views
@@ -77,6 +79,22 @@ def incoming(sid):
     store.scheduler.run_due()
     store.scheduler.wake()
     return {"call_sid": call.sid, "app_id": call.flow.app_id if call.flow else None, "status": call.status}, 201
+
+
+@bp.get("/calls")
+@req.query(PageQuery)
+def list_calls(q, sid):
+    """The account's calls, newest first, as call details show them."""
+    calls, total = Voice.current().recent_calls(sid, *bounds(q))
+    return listing("calls", [views.call(c) for c in calls], total, q)
+
+
+@bp.get("/messages")
+@req.query(PageQuery)
+def list_messages(q, sid):
+    """The account's SMS, newest first, as SMS details show them."""
+    messages, total = Voice.current().recent_messages(sid, *bounds(q))
+    return listing("messages", [views.message(m) for m in messages], total, q)
 
 
 @bp.get("/calls/<call_sid>")

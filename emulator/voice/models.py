@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import copy
 import functools
+import itertools
 import math
 import random
 from dataclasses import asdict, dataclass, field
@@ -430,6 +431,22 @@ class Voice(FlowSteps, Model):
             if call is None:
                 raise Refused(Reason.NOT_FOUND, f"call {call_sid} not found")
             return self._copy(call)
+
+    def recent_calls(self, sid: str, start: int, stop: int) -> tuple[list[Call], int]:
+        """The account's calls newest first, ``[start:stop]`` of them, and how many it keeps (dashboard)."""
+        with self.store.lock:
+            order = self.books[sid].order
+            total = len(order)
+            # SortedDict slices by position in O(log n): count from the newest end
+            keys = order.keys()[max(0, total - stop):max(0, total - start)]
+            return [self._copy(order[k]) for k in reversed(keys)], total
+
+    def recent_messages(self, sid: str, start: int, stop: int) -> tuple[list[Message], int]:
+        """The account's messages newest first, ``[start:stop]`` of them, and how many it keeps (dashboard)."""
+        with self.store.lock:
+            messages = self.books[sid].messages
+            page = list(itertools.islice(reversed(messages.values()), start, stop))
+            return [replace_message(m) for m in page], len(messages)
 
     def recording(self, sid: str, call_sid: str) -> Call:
         call = self.call(sid, call_sid)
