@@ -6,7 +6,6 @@ folder per family (``exophones/``, ``exobridge/``, ...) of JSON files in that fa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -14,6 +13,7 @@ from typing import Any, Iterable, Mapping
 from marshmallow import Schema, ValidationError, fields
 
 from emulator.core.auth import Account, AccountSchema
+from emulator.core.request import parse_json
 
 
 class FixtureError(Exception):
@@ -60,8 +60,8 @@ def load_world(directory: Path | str | None, families: Iterable) -> World:
 
 def _read(path: Path, schema: type[Schema]) -> dict:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = parse_json(path.read_bytes())
+    except (OSError, ValueError) as exc:
         raise FixtureError(f"{path}: not valid JSON: {exc}") from None
     try:
         return schema().load(raw)

@@ -8,7 +8,6 @@ journal (``GET /_emulator/requests``).
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import threading
 from collections import deque
@@ -16,6 +15,7 @@ from typing import Callable, NamedTuple
 from urllib.parse import parse_qsl
 
 from emulator.core.clock import rfc3339
+from emulator.core.request import parse_json
 
 REDACTED = "[redacted]"
 # Header and body field names that carry credentials: Authorization, api_token, ExotelApiKey, Secret,
@@ -158,8 +158,8 @@ def _payload(raw: bytes, content_type: str):
     if not raw:
         return None
     try:
-        return redact(json.loads(raw))
-    except (ValueError, UnicodeDecodeError):
+        return redact(parse_json(raw))
+    except ValueError:  # not JSON, or JSON the API refused (too deep...): shown as text
         pass
     text = raw.decode("utf-8", "replace")
     if content_type.startswith("application/x-www-form-urlencoded"):
@@ -172,7 +172,8 @@ def _payload(raw: bytes, content_type: str):
 
 
 def redact(value):
-    """A JSON value with every credential-named field's value replaced."""
+    """A JSON value with every credential-named field's value replaced. The recursion is bounded: every
+    value comes from ``parse_json`` or from the app's own answers, no deeper than ``MAX_DEPTH``."""
     if isinstance(value, dict):
         return {k: (REDACTED if isinstance(k, str) and CREDENTIAL.search(k) and v is not None else redact(v))
                 for k, v in value.items()}

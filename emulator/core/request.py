@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from flask import current_app, request
@@ -21,6 +22,57 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 _schemas: dict[type[Schema], Schema] = {}
+
+# Deeper JSON is refused as malformed. No request of any API nests more than about 8 levels, and Python's
+# parser (and anything recursive after it) would raise RecursionError near 1,000.
+MAX_DEPTH = 64
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_AS_PARENS = bytes.maketrans(b"[]{}", b"()()")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def parse_json(raw: bytes) -> Any:
+    """The one JSON parser for bodies, snapshots and fixtures: ``json.loads`` minus what JSON is not.
+
+    Raises ``ValueError`` for text that is not UTF-8, nests deeper than ``MAX_DEPTH``, holds NaN or
+    Infinity (or a number too large for a float, which Python reads as infinity) or a lone UTF-16
+    surrogate (valid JSON grammar, but no UTF-8 text can carry it: hashing or encoding it later fails).
+    """
+    text = raw.decode("utf-8")
+    _check_depth(raw)
+    value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+    if _SURROGATE_ESCAPE.search(text):
+        try:  # exact and rare: only bodies with a \uD800-\uDFFF escape pay for it
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a \\u escape is a lone UTF-16 surrogate") from None
+    return value
+
+
+def _check_depth(raw: bytes) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` without recursing: strings removed, brackets kept, then
+    each pass deletes the innermost pairs; what is left after ``MAX_DEPTH`` passes is too deep."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return  # nearly every body: too few brackets to nest that deep
+    brackets = _STRING.sub(b"", raw).translate(_AS_PARENS, _NOT_BRACKET)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return
+        brackets = brackets.replace(b"()", b"")
+    if brackets:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+
+
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a number")
+    return number
 
 
 def schema(cls: type[Schema]) -> Schema:
@@ -48,9 +100,11 @@ def json_body(*, allow_form: bool = False, default: Any = None) -> Any:
     if allow_form and request.mimetype != "application/json" and not raw.lstrip().startswith((b"{", b"[")):
         return _form(raw)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return parse_json(raw)
+    except json.JSONDecodeError:
         raise Refused(Reason.MALFORMED, "Malformed JSON body") from None
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise Refused(Reason.MALFORMED, f"Malformed JSON body: {exc}") from None
 
 
 def read_body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) -> dict:

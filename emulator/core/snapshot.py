@@ -18,6 +18,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from emulator.core.auth import Account, AccountSchema
 from emulator.core.clock import Scheduler
 from emulator.core.errors import describe
+from emulator.core.request import parse_json
 
 FORMAT = "exotel-emulator/state"
 VERSION = 1
@@ -124,8 +125,8 @@ def restore(store, document) -> None:
 def load_file(store, path: str | Path) -> None:
     """Restore ``store`` from a snapshot file (``serve --state FILE``)."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        document = parse_json(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
         raise SnapshotError(f"bad state file: {path}: {exc}") from None
     try:
         restore(store, document)
