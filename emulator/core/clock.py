@@ -9,7 +9,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from emulator.core.errors import Reason, Refused
+
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
+# The instants every format below can write, in UTC and in IST: years 1 to 9999, as datetime allows.
+MIN_TIME = datetime(1, 1, 2, tzinfo=timezone.utc).timestamp()
+MAX_TIME = datetime(9999, 12, 31, 23, 59, 59, tzinfo=IST).timestamp()
 
 
 class Clock:
@@ -22,9 +27,12 @@ class Clock:
         return time.time() + self._offset
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.time(), timezone.utc)
+        return _at(self.time(), timezone.utc)
 
     def advance(self, seconds: float) -> None:
+        """Moves the clock forward; refused past the end of year 9999, which no date format can write."""
+        if self.time() + seconds > MAX_TIME:
+            raise Refused(Reason.INVALID, "the clock cannot be advanced past 9999-12-31T23:59:59+05:30")
         self._offset += seconds
 
     def reset(self, offset: float = 0.0) -> None:
@@ -35,19 +43,27 @@ class Clock:
         return self._offset
 
 
+def _at(ts: float, tz: timezone) -> datetime:
+    """``ts`` as a datetime, held within years 1-9999 so no formatter ever raises (a snapshot's or a
+    policy's far-future date shows as the last second of 9999)."""
+    if not MIN_TIME <= ts <= MAX_TIME:  # NaN included
+        ts = MAX_TIME if ts > MIN_TIME else MIN_TIME
+    return datetime.fromtimestamp(ts, tz)
+
+
 def rfc3339(ts: float) -> str:
     """``2018-08-22T12:22:49Z``, the v2 and control API format."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _at(ts, timezone.utc).replace(tzinfo=None).isoformat("T", "seconds") + "Z"
 
 
 def rfc3339_ist(ts: float) -> str:
     """``2023-03-23T09:36:26+05:30``, the integrations format (Exotel's servers run on IST)."""
-    return datetime.fromtimestamp(ts, IST).isoformat(timespec="seconds")
+    return _at(ts, IST).isoformat(timespec="seconds")
 
 
 def classic(ts: float) -> str:
     """``2016-11-09 13:48:12`` in IST, the v2_beta and ExoBridge callback format."""
-    return datetime.fromtimestamp(ts, IST).strftime("%Y-%m-%d %H:%M:%S")
+    return _at(ts, IST).replace(tzinfo=None).isoformat(" ", "seconds")
 
 
 class Job:
