@@ -57,6 +57,9 @@ class Family:
     blueprint: "Blueprint | None" = None
     model: Callable[["Store"], Model] = Model
     fixture_schema: "type[Schema] | None" = None
+    # validates this family's part of a state snapshot (the shape of ``Model.dump()``) before anything is
+    # restored; a family without one gets its part as sent, and its ``Model.restore`` must check it
+    state_schema: "type[Schema] | None" = None
     # the family's part of /_emulator/ (e.g. ExoBridge's call simulator), registered with the app
     control: "Blueprint | None" = None
     # the vendor's hosts for this family: mock_exotel answers for them

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from emulator.core.clock import MAX_TIME, MIN_TIME
 
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
 # user info, then a host (a bracketed IPv6 address or a name without brackets), then an optional port
@@ -17,6 +19,20 @@ class Lenient(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+class Strict(Schema):
+    """A control body or a snapshot part: an unknown field is an error, not a silently ignored setting."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Timestamp(fields.Float):
+    """A time on the emulator clock (seconds since the epoch), within the years the date formats can write."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, validate=validate.Range(min=MIN_TIME, max=MAX_TIME), **kwargs)
 
 
 def is_url(value: str, schemes: tuple[str, ...] = ("http", "https")) -> bool:

@@ -6,7 +6,7 @@ from emulator.exobridge.control import bp as control
 from emulator.exobridge.errors import ExoBridgeError
 from emulator.exobridge.models import ExoBridge
 from emulator.exobridge.routes import bp as blueprint
-from emulator.exobridge.schemas import FixtureFile
+from emulator.exobridge.schemas import FixtureFile, State
 
 FAMILY = Family(
     name="exobridge",
@@ -14,6 +14,7 @@ FAMILY = Family(
     blueprint=blueprint,
     model=ExoBridge,
     fixture_schema=FixtureFile,
+    state_schema=State,
     control=control,
     hosts=("leadassist.exotel.in",),
     account_prefixes=("/v1/tenants/",),

@@ -7,7 +7,7 @@ from emulator.exophones.client import ExoPhonesClient
 from emulator.exophones.errors import RestException, V2Error
 from emulator.exophones.models import ExoPhones
 from emulator.exophones.routes import beta, control, v2
-from emulator.exophones.schemas import FixtureFile
+from emulator.exophones.schemas import FixtureFile, State
 
 blueprint = Blueprint("exophones", __name__)
 blueprint.register_blueprint(beta)
@@ -20,6 +20,7 @@ FAMILY = Family(
     blueprint=blueprint,
     model=ExoPhones,
     fixture_schema=FixtureFile,
+    state_schema=State,
     control=control,
     hosts=("api.exotel.com", "api.in.exotel.com"),  # Singapore, Mumbai
     account_prefixes=("/v2_beta/Accounts/", "/v2/accounts/"),
