@@ -79,6 +79,7 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.close()
+        store.close(deadline=1.0)  # a backlog of callbacks to a slow URL never holds the exit
         for hook in store.on_exit:
             hook()
     return 0

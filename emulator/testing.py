@@ -145,10 +145,7 @@ def _create_app(config: Mapping[str, Any] | None):
 
 
 def _shut_down(app) -> None:
-    store = app.extensions["exotel_emulator"]
-    store.faults.clear()  # wakes any request still held by a delay
-    store.scheduler.stop()
-    store.callbacks.shutdown()
+    app.extensions["exotel_emulator"].close()
 
 
 class EmulatorServer(Emulator):

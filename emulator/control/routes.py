@@ -16,7 +16,8 @@ bp = Blueprint("control", __name__, url_prefix="/_emulator")
 @bp.get("/health")
 def health():
     store = req.store()
-    return {"status": "ok", "accounts": len(store.accounts), "now": rfc3339(store.clock.time())}
+    return {"status": "ok", "accounts": len(store.accounts), "now": rfc3339(store.clock.time()),
+            "callbacks": store.callbacks.stats()}
 
 
 @bp.post("/reset")

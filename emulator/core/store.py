@@ -70,6 +70,13 @@ class Store:
                     model.add_account(account)
                 model.load_fixtures(self.world.docs.get(name, []))
 
+    def close(self, deadline: float = 2.0) -> None:
+        """Stop everything that runs in the background: requests held by a delay answer at once, the
+        scheduler stops, queued callbacks are canceled and the workers get ``deadline`` seconds."""
+        self.faults.clear()
+        self.scheduler.stop()
+        self.callbacks.shutdown(deadline)
+
     def add_account(self, account: Account) -> None:
         with self.lock:
             self._remember(account)
