@@ -152,6 +152,15 @@ def _form(raw: bytes) -> dict:
         raise Refused(Reason.MALFORMED, "Malformed form body") from None
 
 
+# environ key: values of this request's answer the journal must never show (a token just issued)
+SECRETS = "exotel_emulator.secrets"
+
+
+def conceal(value: str) -> None:
+    """Keep ``value`` out of the journal's copy of this answer: for secrets in fields not named like one."""
+    request.environ.setdefault(SECRETS, []).append(value)
+
+
 def store() -> "Store":
     """The current app's ``Store``."""
     return current_app.extensions["exotel_emulator"]

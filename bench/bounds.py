@@ -1,8 +1,9 @@
-"""Benchmark: what a flood of callbacks to a dead or slow URL costs the emulator, as a user would run it.
+"""Benchmark: the emulator's bounds under floods a CI fleet or a QA script can cause, as a user runs it.
 
-    python bench/callbacks.py memory [--calls 20000]     # RSS before/after N callbacks to a dead URL
-    python bench/callbacks.py sigterm [--backlog 2000]   # seconds from SIGTERM to exit with a backlog
-                                                         # of deliveries to a URL that never answers
+    python bench/bounds.py memory [--calls 20000]     # RSS before/after N callbacks to a dead URL
+    python bench/bounds.py sigterm [--backlog 2000]   # seconds from SIGTERM to exit with a backlog
+                                                      # of deliveries to a URL that never answers
+    python bench/bounds.py journal [--requests 1000]  # RSS after N GETs with 200 kB query strings
 
 Each simulated ExoBridge call (``POST /_emulator/accounts/<sid>/exobridge/calls``) fires one call event.
 Everything talks to 127.0.0.1 only. ``--serve-args`` passes options to ``serve`` (``--quiet`` by default).
@@ -148,16 +149,36 @@ def sigterm(args) -> None:
         listener.close()
 
 
+def journal(args) -> None:
+    proc, url, account, _ = start(*args.serve_args)
+    try:
+        host, port = url.split("//")[1].rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port))
+        path = f"/v2_beta/Accounts/{account['sid']}/AvailablePhoneNumbers?pad=" + "q" * 200_000
+        before = rss_mb(proc.pid)[0]
+        for _ in range(args.requests):
+            conn.request("GET", path, headers=auth_headers(account))
+            conn.getresponse().read()
+        conn.close()
+        after = rss_mb(proc.pid)
+        print(f"{args.requests} GETs with a 200 kB query: resident memory {before:.1f} MB before, "
+              f"{after[0]:.1f} MB after (peak {after[1]:.1f} MB)")
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("memory", "sigterm"))
+    parser.add_argument("mode", choices=("memory", "sigterm", "journal"))
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--settle", type=float, default=10, help="seconds to wait before the second reading")
     parser.add_argument("--backlog", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--give-up", type=float, default=60, help="seconds to wait for the exit")
     parser.add_argument("--serve-args", nargs="*", default=["--quiet"])
     args = parser.parse_args()
-    memory(args) if args.mode == "memory" else sigterm(args)
+    {"memory": memory, "sigterm": sigterm, "journal": journal}[args.mode](args)
 
 
 if __name__ == "__main__":
