@@ -67,13 +67,16 @@ def classic(ts: float) -> str:
 
 
 class Job:
-    __slots__ = ("due", "fn", "cancelled")
+    __slots__ = ("due", "fn", "cancelled", "scheduler")
 
-    def __init__(self, due: float, fn: Callable[[], None]):
-        self.due, self.fn, self.cancelled = due, fn, False
+    def __init__(self, due: float, fn: Callable[[], None], scheduler: "Scheduler | None" = None):
+        self.due, self.fn, self.cancelled, self.scheduler = due, fn, False, scheduler
 
     def cancel(self) -> None:
-        self.cancelled = True
+        if not self.cancelled:
+            self.cancelled = True
+            if self.scheduler is not None:
+                self.scheduler._cancelled_one()
 
 
 class Scheduler:
@@ -84,9 +87,14 @@ class Scheduler:
     policy expires 20 s later even if nobody touches the clock.
     """
 
+    # cancelled jobs stay in the heap until due (an allocation deleted long before its 999999999d policy
+    # ends...): once they are most of it, and more than this many, the heap is rebuilt without them
+    COMPACT_AFTER = 64
+
     def __init__(self, clock: Clock):
         self.clock = clock
         self._heap: list[tuple[float, int, Job]] = []
+        self._cancelled = 0
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._run_lock = threading.Lock()
@@ -94,7 +102,7 @@ class Scheduler:
         self._stopped = False
 
     def at(self, due: float, fn: Callable[[], None]) -> Job:
-        job = Job(due, fn)
+        job = Job(due, fn, self)
         with self._cond:
             heapq.heappush(self._heap, (due, next(self._seq), job))
             if self._thread is None and not self._stopped:
@@ -112,6 +120,8 @@ class Scheduler:
                     if not self._heap or self._heap[0][0] > self.clock.time():
                         return ran
                     _, _, job = heapq.heappop(self._heap)
+                    if job.cancelled:
+                        self._cancelled = max(0, self._cancelled - 1)
                 if not job.cancelled:
                     job.fn()
                     ran += 1
@@ -119,6 +129,19 @@ class Scheduler:
     def clear(self) -> None:
         with self._cond:
             self._heap.clear()
+            self._cancelled = 0
+
+    def __len__(self) -> int:
+        """Jobs in the heap, cancelled ones not yet dropped included (what it costs in memory)."""
+        return len(self._heap)
+
+    def _cancelled_one(self) -> None:
+        with self._cond:
+            self._cancelled += 1
+            if self._cancelled > self.COMPACT_AFTER and 2 * self._cancelled > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
 
     def adopt(self, other: "Scheduler") -> None:
         """Take over ``other``'s pending jobs (a restored snapshot's), as the same ``Job`` objects, since
@@ -127,7 +150,9 @@ class Scheduler:
             jobs, other._heap = other._heap, []
         with self._cond:
             for _, _, job in jobs:
-                heapq.heappush(self._heap, (job.due, next(self._seq), job))
+                if not job.cancelled:
+                    job.scheduler = self
+                    heapq.heappush(self._heap, (job.due, next(self._seq), job))
             if jobs and self._thread is None and not self._stopped:
                 self._thread = threading.Thread(target=self._loop, name="emulator-scheduler", daemon=True)
                 self._thread.start()

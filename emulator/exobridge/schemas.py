@@ -242,6 +242,9 @@ class State(Strict):
         allocations, tenants = data.get("allocations", []), data.get("tenants", {})
         if len({a["greenvn_id"] for a in allocations}) != len(allocations):
             raise ValidationError("a greenvn_id is listed twice", "allocations")
+        if any((a["state"] == "vault") != (a["deallocated_at"] is not None) for a in allocations):
+            raise ValidationError("deallocated_at is set for allocations in the vault, and only for them",
+                                  "allocations")
         active = [(a["tenant"], a["connection_id"]) for a in allocations if a["state"] == "active"]
         if len(set(active)) != len(active):
             raise ValidationError("two active allocations of a tenant share a connection_id", "allocations")

@@ -26,6 +26,9 @@ from emulator.integrations import crypto, views
 from emulator.integrations.schemas import NOTIFICATIONS
 
 TOKEN_TTL = 90 * 86400  # "token generated will get expired after 90 days"
+# An expired token answers "token expired" this long (emulator clock) after it expired, then it is forgotten
+# ("unknown token"): tokens nobody uses again must not pile up in a long run.
+TOKEN_RETENTION = 86_400
 DEFAULT_ROLE = "admin"  # every documented user has it; the request has no Role field
 # What each inbound notification says when the query does not tell: the page's three example payloads.
 INBOUND_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -155,6 +158,7 @@ class Integrations(Model):
         self.tokens: dict[str, Token] = {}
         self._tokens_of: dict[tuple[str, str], set[str]] = {}  # (entity, owner) -> token values
         self._expiry: deque[tuple[float, str]] = deque()  # issue order = expiry order (one TTL)
+        self._pruning: Any = None  # the scheduler job that forgets the next tokens past their retention
 
     # ---- tokens ----------------------------------------------------------------------------------------
 
@@ -165,7 +169,6 @@ class Integrations(Model):
                 raise Refused(Reason.UNAUTHORIZED,
                               f"Unauthorized. Check the entity id and secret ({entity} {entity_id}).")
             now = self.store.clock.time()
-            self._prune(now)
             # like the page's tokens: base64 of a UUID's text
             token = Token(base64.b64encode(str(uuid.uuid4()).encode()).decode(), entity, entity_id, now + TOKEN_TTL)
             self._keep(token)
@@ -206,6 +209,7 @@ class Integrations(Model):
         self.tokens[token.value] = token
         self._tokens_of.setdefault((token.entity, token.owner), set()).add(token.value)
         self._expiry.append((token.expires, token.value))
+        self._schedule_pruning()
 
     def _forget(self, token: Token) -> None:
         self.tokens.pop(token.value, None)
@@ -215,13 +219,24 @@ class Integrations(Model):
             if not owned:
                 del self._tokens_of[(token.entity, token.owner)]
 
-    def _prune(self, now: float) -> None:
-        """Drop expired tokens, oldest first, so the table does not grow forever (amortised O(1))."""
-        while self._expiry and self._expiry[0][0] <= now:
-            _, value = self._expiry.popleft()
-            token = self.tokens.get(value)
-            if token is not None and token.expires <= now:
-                self._forget(token)
+    def _schedule_pruning(self) -> None:
+        """One job on the emulator clock, due when the oldest token's retention ends."""
+        if self._pruning is None and self._expiry:
+            self._pruning = self.store.scheduler.at(self._expiry[0][0] + TOKEN_RETENTION, self._prune)
+
+    def _prune(self) -> None:
+        """Forget the tokens whose retention is over, oldest first (issue order is expiry order)."""
+        with self.store.lock:
+            if self.store.models.get("integrations") is not self:
+                return  # a reset or restore replaced this model
+            self._pruning = None
+            before = self.store.clock.time() - TOKEN_RETENTION
+            while self._expiry and self._expiry[0][0] <= before:
+                _, value = self._expiry.popleft()
+                token = self.tokens.get(value)
+                if token is not None and token.expires <= before:
+                    self._forget(token)
+            self._schedule_pruning()
 
     def _revoke(self, entity: str, owner: str) -> None:
         for value in self._tokens_of.pop((entity, owner), set()):
@@ -532,3 +547,7 @@ class Integrations(Model):
             for t in data["tokens"]:
                 self._keep(Token(**t))
             self._expiry = deque(sorted(self._expiry))  # a restored table may come in any order
+            if self._pruning is not None:
+                self._pruning.cancel()
+                self._pruning = None
+            self._schedule_pruning()
