@@ -31,9 +31,9 @@ class Model:
     @classmethod
     def current(cls: type[M]) -> M:
         """This family's model in the app serving the current request."""
-        from emulator.core.request import store
+        from emulator.core.request import state
 
-        return store().model_of(cls)
+        return state().model_of(cls)
 
     def load_fixtures(self, docs: list[dict]) -> None:
         """Apply this family's fixture files (already validated by ``Family.fixture_schema``)."""

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from marshmallow import Schema, ValidationError, fields
 
-from emulator.core.auth import Account, AccountSchema
+from emulator.core.auth import Account, AccountSchema, clashes
 from emulator.core.request import parse_json
 
 
@@ -50,6 +50,9 @@ def load_world(directory: Path | str | None, families: Iterable) -> World:
         world.accounts = [Account(**a) for a in doc["accounts"]]
         _unique(accounts_file, "accounts", [a.sid for a in world.accounts], "sid")
         _unique(accounts_file, "accounts", [a.api_key for a in world.accounts], "api_key")
+        clash = clashes(world.accounts)
+        if clash:
+            raise FixtureError(f"{accounts_file}: {clash}")
     for family in families:
         folder = root / family.name
         if family.fixture_schema is None or not folder.is_dir():

@@ -11,13 +11,13 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from emulator.core.errors import ApiError, Invalid, Reason, Refused
 
 if TYPE_CHECKING:
-    from emulator.core.store import Store
+    from emulator.core.store import State, Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -166,11 +166,20 @@ def store() -> "Store":
     return current_app.extensions["exotel_emulator"]
 
 
+def state() -> "State":
+    """The world this request started in: read once, then kept to the request's end, so a reset meanwhile
+    never hands it the new world's models after the old world's login (see ``Store``'s lock rule)."""
+    pinned = g.get("exotel_emulator_state")
+    if pinned is None:
+        pinned = g.exotel_emulator_state = store().state
+    return pinned
+
+
 def known_account(sid: str | None = None) -> None:
     """Control endpoints that name an account answer 404 for one that does not exist (as a
     ``before_request``, the sid comes from the path)."""
     sid = sid if sid is not None else (request.view_args or {})["sid"]
-    if sid not in store().accounts:
+    if sid not in state().accounts:
         raise Refused(Reason.NOT_FOUND, f"account {sid} not found")
 
 

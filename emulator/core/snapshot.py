@@ -15,10 +15,11 @@ from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from emulator.core.auth import Account, AccountSchema
+from emulator.core.auth import Account, AccountSchema, clashes
 from emulator.core.clock import Scheduler
 from emulator.core.errors import describe
 from emulator.core.request import parse_json
+from emulator.core.store import State
 
 FORMAT = "exotel-emulator/state"
 VERSION = 1
@@ -54,10 +55,9 @@ class Snapshot(Schema):
         sids = [a["sid"] for a in accounts]
         if len(set(sids)) != len(sids):
             raise ValidationError("an account sid is listed twice", "accounts")
-        keys = [a["api_key"] for a in accounts]
-        # Basic auth takes an api_key or a sid as the user name: each must name one account only
-        if len(set(keys)) != len(keys) or any(a["api_key"] in sids and a["api_key"] != a["sid"] for a in accounts):
-            raise ValidationError("an api_key is listed twice or is another account's sid", "accounts")
+        clash = clashes(Account(**a) for a in accounts)
+        if clash:
+            raise ValidationError(clash, "accounts")
         unknown = set(data.get("rate_limits", {})) - set(sids)
         if unknown:
             raise ValidationError(f"no such account: {', '.join(sorted(unknown))}", "rate_limits")
@@ -97,35 +97,29 @@ def restore(store, document) -> None:
             except ValidationError as exc:
                 raise SnapshotError(describe({"families": {name: exc.messages}})) from None
 
+    accounts = {a["sid"]: Account(**a) for a in data["accounts"]}
     with store.lock:
-        before = store.accounts, store._logins, store.models, store.clock.offset
         scheduler = store.scheduler
         # Models re-schedule their pending jobs (expiries...) while restoring: collect them in a scheduler
         # that never runs, and adopt them only once every family has loaded.
         staging = store.scheduler = Scheduler(store.clock)
         staging.stop()
         try:
-            store.clock.reset(data["clock"]["offset_seconds"])
-            store.accounts, store._logins = {}, {}
-            for account in data["accounts"]:
-                store._remember(Account(**account))
             models = {}
             for name, family in store.families.items():
                 model = family.model(store)
                 try:
                     model.restore(data["families"][name])
-                    for account in store.accounts.values():  # an account the part does not mention
+                    for account in accounts.values():  # an account the part does not mention
                         model.add_account(account)
                 except Exception as exc:  # any family's complaint about its part makes the whole snapshot bad
                     raise SnapshotError(f"families.{name}: {type(exc).__name__}: {exc}") from None
                 models[name] = model
-            store.models = models
-        except BaseException:
-            store.accounts, store._logins, store.models, offset = before
-            store.clock.reset(offset)
-            raise
         finally:
             store.scheduler = scheduler
+        # everything loaded: the new world replaces the old in one assignment (see Store's lock rule)
+        store.state = State(accounts, {a.api_key: a for a in accounts.values()}, models)
+        store.clock.reset(data["clock"]["offset_seconds"])
         scheduler.clear()
         scheduler.adopt(staging)
         scheduler.wake()

@@ -3,7 +3,9 @@
 Everything is reached by id in O(1): customers and apps by id, tokens by value; an app's users sit in a
 SortedDict keyed by AppUserId so ``last_value`` paging costs O(log n + page). Every rule runs under
 ``store.lock`` (check then change in one step), and re-checks that the token's customer or app still
-exists, so a request racing a delete gets a 401 rather than touching a deleted object.
+exists, so a request racing a delete gets a 401 rather than touching a deleted object. What the public
+methods return for rendering are copies taken under the lock; the customer or app a token stands for is
+the live object, a handle to pass back in.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import secrets
 import uuid
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -245,6 +247,13 @@ class Integrations(Model):
     # ---- customers -------------------------------------------------------------------------------------
 
     def add_customer(self, id: str, secret: str, name: str, email: str) -> Customer:
+        return replace(self._add_customer(id, secret, name, email))
+
+    def customer(self, customer: Customer) -> Customer:
+        with self.store.lock:
+            return replace(self._live(customer))
+
+    def _add_customer(self, id: str, secret: str, name: str, email: str) -> Customer:
         with self.store.lock:
             if id in self.customers:
                 raise Refused(Reason.CONFLICT, f"customer {id} exists")
@@ -258,7 +267,7 @@ class Integrations(Model):
             for name, value in changes.items():
                 setattr(customer, name, value)
             customer.updated = self.store.clock.time()
-            return customer
+            return replace(customer)
 
     def delete_customer(self, customer: Customer) -> None:
         """The customer, its apps (with their settings, users and devices) and every token of them."""
@@ -271,8 +280,11 @@ class Integrations(Model):
 
     # ---- apps --------------------------------------------------------------------------------------------
 
-    def create_app(self, customer: Customer, fields: dict, app_id: str | None = None,
-                   secret: str | None = None) -> App:
+    def create_app(self, customer: Customer, fields: dict) -> App:
+        return replace(self._create_app(customer, fields))
+
+    def _create_app(self, customer: Customer, fields: dict, app_id: str | None = None,
+                    secret: str | None = None) -> App:
         with self.store.lock:
             self._live(customer)
             app_id = app_id or str(uuid.uuid4())
@@ -288,11 +300,11 @@ class Integrations(Model):
     def apps_of(self, customer: Customer) -> list[App]:
         with self.store.lock:
             self._live(customer)
-            return [self.apps[a] for a in customer.apps]
+            return [replace(self.apps[a]) for a in customer.apps]
 
     def app(self, app: App) -> App:
         with self.store.lock:
-            return self._live(app)
+            return replace(self._live(app))
 
     def update_app(self, app: App, changes: dict) -> App:
         with self.store.lock:
@@ -300,7 +312,7 @@ class Integrations(Model):
             for name, value in changes.items():
                 setattr(app, name, value)
             app.updated = self.store.clock.time()
-            return app
+            return replace(app)
 
     def delete_app(self, app: App) -> None:
         with self.store.lock:
@@ -358,7 +370,7 @@ class Integrations(Model):
             taken = [u["app_user_id"] for u in users if u["app_user_id"] in app.users]
             if taken:
                 raise Refused(Reason.INVALID, f"AppUserId already exists: {', '.join(taken)}")
-            return [self._add_user(app, u) for u in users]
+            return [replace(self._add_user(app, u)) for u in users]
 
     def _add_user(self, app: App, data: dict) -> User:
         user = User(**data)
@@ -373,17 +385,20 @@ class Integrations(Model):
 
     def user(self, app: App, app_user_id: str) -> User:
         with self.store.lock:
-            user = self._live(app).users.get(app_user_id)
-            if user is None:
-                raise Refused(Reason.NOT_FOUND, f"User {app_user_id} not found")
-            return user
+            return replace(self._user(app, app_user_id))
+
+    def _user(self, app: App, app_user_id: str) -> User:
+        user = self._live(app).users.get(app_user_id)
+        if user is None:
+            raise Refused(Reason.NOT_FOUND, f"User {app_user_id} not found")
+        return user
 
     def encrypted_secret(self, user: User) -> str:
         return crypto.encrypt(user.sip_secret, self.sip_key)
 
     def users(self, app: App) -> list[User]:
         with self.store.lock:
-            return list(self._live(app).users.values())
+            return [replace(u) for u in self._live(app).users.values()]
 
     def page(self, app: App, last_value: str, size: int) -> tuple[list[User], str]:
         """The ``size`` users after ``last_value``, and the AppUserId to pass next ("" on the last page)."""
@@ -394,7 +409,7 @@ class Integrations(Model):
             ids = iter(users) if from_start else users.irange(minimum=last_value, inclusive=(False, True))
             found = list(islice(ids, size + 1))
             more = len(found) > size
-            page = [users[i] for i in found[:size]]
+            page = [replace(users[i]) for i in found[:size]]
             return page, (page[-1].app_user_id if more else "")
 
     def update_users(self, app: App, changes: list[dict]) -> list[User]:
@@ -411,7 +426,7 @@ class Integrations(Model):
                     setattr(user, name, value)
                 self._index(app, user)
                 updated.append(user)
-            return updated
+            return [replace(u) for u in updated]
 
     def delete_users(self, app: App) -> None:
         with self.store.lock:
@@ -421,7 +436,7 @@ class Integrations(Model):
 
     def delete_user(self, app: App, app_user_id: str) -> None:
         with self.store.lock:
-            user = self.user(app, app_user_id)
+            user = self._user(app, app_user_id)
             self._unindex(app, user)
             del app.users[app_user_id]
 
@@ -432,7 +447,7 @@ class Integrations(Model):
         device on; neither: swap the device that is on for the other one.
         """
         with self.store.lock:
-            user = self.user(app, app_user_id)
+            user = self._user(app, app_user_id)
             if status is False:
                 if name is None or user.active_device == name:
                     user.active_device = ""
@@ -444,7 +459,7 @@ class Integrations(Model):
                 raise Refused(Reason.INVALID, "No device is on to toggle: send DeviceName to turn one on")
             else:
                 user.active_device = "sip" if user.active_device == "phone" else "phone"
-            return user
+            return replace(user)
 
     @staticmethod
     def _index(app: App, user: User) -> None:
@@ -488,7 +503,7 @@ class Integrations(Model):
             self._live(app)
             if not app.is_active:
                 raise Refused(Reason.INVALID, f"App {app.id} is not active (IsActive false)")
-            user = self.user(app, app_user_id)
+            user = self._user(app, app_user_id)
             url = app.settings.get("callback")
             if url is None and require_callback:
                 raise Refused(Reason.CONFLICT, f"App {app.id} has no callback app_setting to post to")
@@ -510,10 +525,10 @@ class Integrations(Model):
         for doc in docs:
             for c in doc["customers"]:
                 try:
-                    customer = self.add_customer(**{k: v for k, v in c.items() if k != "apps"})
+                    customer = self._add_customer(**{k: v for k, v in c.items() if k != "apps"})
                     for a in c["apps"]:
                         fields = {k: v for k, v in a.items() if k not in ("id", "secret", "settings", "users")}
-                        app = self.create_app(customer, fields, app_id=a["id"], secret=a["secret"])
+                        app = self._create_app(customer, fields, app_id=a["id"], secret=a["secret"])
                         app.settings.update(a["settings"])
                         for u in a["users"]:
                             self._add_user(app, dict(u))

@@ -40,7 +40,7 @@ def create_token():
 
 @bp.get("/customer")
 def get_customer():
-    return views.ok(views.customer(customer()))
+    return views.ok(views.customer(Integrations.current().customer(customer())))
 
 
 @bp.put("/customer")
