@@ -164,7 +164,7 @@ class EmulatorServer(Emulator):
         url = f"http://127.0.0.1:{self._server.effective_port}"
         self._thread = threading.Thread(target=self._server.run, name="exotel-emulator-server", daemon=True)
         self._thread.start()
-        super().__init__(url, ControlClient(url), app)
+        super().__init__(url, ControlClient(url, token=app.config.get("CONTROL_TOKEN")), app)
 
     def close(self) -> None:
         from waitress import wasyncore
@@ -213,7 +213,8 @@ class MockExotel(Emulator):
         import responses
 
         app = self._given_app if self._given_app is not None else _create_app(self._config)
-        super().__init__("https://" + self.hosts[0], ControlClient(app=app), app)
+        super().__init__("https://" + self.hosts[0], ControlClient(app=app, token=app.config.get("CONTROL_TOKEN")),
+                         app)
         self._http = app.test_client(use_cookies=False)
         self.responses = responses.RequestsMock(assert_all_requests_are_fired=False)
         hosts = "|".join(re.escape(h) for h in self.hosts)
