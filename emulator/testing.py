@@ -156,11 +156,11 @@ class EmulatorServer(Emulator):
     """
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, app=None, threads: int = 8):
-        from waitress.server import create_server
+        from emulator.core.server import create_server
 
         self._owns_app = app is None
         app = app if app is not None else _create_app(config)
-        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="exotel-emulator")
+        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads)
         url = f"http://127.0.0.1:{self._server.effective_port}"
         self._thread = threading.Thread(target=self._server.run, name="exotel-emulator-server", daemon=True)
         self._thread.start()
