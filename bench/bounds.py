@@ -6,7 +6,7 @@
     python bench/bounds.py journal [--requests 1000]  # RSS after N GETs with 200 kB query strings
 
 Each simulated ExoBridge call (``POST /_emulator/accounts/<sid>/exobridge/calls``) fires one call event.
-Everything talks to 127.0.0.1 only. ``--serve-args`` passes options to ``serve`` (``--quiet`` by default).
+Everything talks to 127.0.0.1 only. ``--serve-args`` passes more options to ``serve``.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=1_000)
     parser.add_argument("--give-up", type=float, default=60, help="seconds to wait for the exit")
-    parser.add_argument("--serve-args", nargs="*", default=["--quiet"])
+    parser.add_argument("--serve-args", nargs="*", default=[])
     args = parser.parse_args()
     {"memory": memory, "sigterm": sigterm, "journal": journal}[args.mode](args)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from emulator import __version__
 from emulator.control.schemas import AccountSchema, AdvanceSchema
 from emulator.core import request as req
 from emulator.core.auth import Account
@@ -15,8 +16,8 @@ bp = Blueprint("control", __name__, url_prefix="/_emulator")
 @bp.get("/health")
 def health():
     store = req.store()
-    return {"status": "ok", "accounts": len(store.accounts), "now": rfc3339(store.clock.time()),
-            "callbacks": store.callbacks.stats()}
+    return {"status": "ok", "version": __version__, "accounts": len(store.accounts),
+            "now": rfc3339(store.clock.time()), "callbacks": store.callbacks.stats()}
 
 
 @bp.post("/reset")

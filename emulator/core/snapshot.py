@@ -8,9 +8,10 @@ only when all of it loaded, so a bad snapshot changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sys
+import tempfile
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -138,28 +139,42 @@ def load_file(store, path: str | Path) -> None:
         raise SnapshotError(f"bad state file: {path}: {exc}") from None
 
 
-def save_file(store, path: str | Path) -> None:
-    """Write a snapshot file through a temporary file, so a crash never leaves half a snapshot."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(json.dumps(export(store)), encoding="utf-8")
-    os.replace(temporary, target)
+def save_file(store, path: str | Path) -> Path:
+    """Write a snapshot file, mode 0600, through a new temporary file in the same folder, so a crash
+    never leaves half a snapshot. The temporary file is created exclusively under a random name and then
+    renamed over ``path``: a symlink planted at either name is replaced, never followed. Returns the
+    path written."""
+    target = Path(path).absolute()
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(export(store), out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return target
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse at start a ``--save-on-exit`` target that cannot be written at exit."""
+    target = Path(path).absolute()
+    if target.is_dir():
+        raise SnapshotError(f"--save-on-exit {path}: is a directory, not a file")
+    folder = target.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise SnapshotError(f"--save-on-exit {path}: cannot write in {folder}")
 
 
 def setup(app, state: str | None = None, save_on_exit: str | None = None) -> None:
-    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the store's exit hooks."""
+    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the store's exit hooks
+    (a hook returns what it did, one line, or raises)."""
     store = app.extensions["exotel_emulator"]
     if state:
         load_file(store, state)
     if save_on_exit:
-        folder = Path(save_on_exit).resolve().parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise SnapshotError(f"--save-on-exit {save_on_exit}: cannot write in {folder}")
-
-        def save() -> None:
-            try:
-                save_file(store, save_on_exit)
-            except OSError as exc:
-                print(f"exotel-emulator: could not save the state: {exc}", file=sys.stderr)
-
-        store.on_exit.append(save)
+        check_writable(save_on_exit)
+        store.on_exit.append(lambda: f"saved the state to {save_file(store, save_on_exit)}")

@@ -65,7 +65,8 @@ class Store:
                                  key=lambda pe: -len(pe[0]))
         self._account_prefixes = sorted((p for f in self.families.values() for p in f.account_prefixes),
                                         key=len, reverse=True)
-        self.on_exit: list[Callable[[], None]] = []  # run by ``serve`` when it stops (--save-on-exit)
+        # run by ``serve`` when it stops (--save-on-exit): each returns a line saying what it did, or raises
+        self.on_exit: list[Callable[[], str | None]] = []
         self.world = world
         self.config = config
         self.lock = threading.RLock()
