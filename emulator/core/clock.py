@@ -118,6 +118,7 @@ class Scheduler:
             while True:
                 with self._cond:
                     if not self._heap or self._heap[0][0] > self.clock.time():
+                        self._compact()  # the live jobs that ran may leave cancelled ones the most of it
                         return ran
                     _, _, job = heapq.heappop(self._heap)
                     if job.cancelled:
@@ -138,10 +139,15 @@ class Scheduler:
     def _cancelled_one(self) -> None:
         with self._cond:
             self._cancelled += 1
-            if self._cancelled > self.COMPACT_AFTER and 2 * self._cancelled > len(self._heap):
-                self._heap = [entry for entry in self._heap if not entry[2].cancelled]
-                heapq.heapify(self._heap)
-                self._cancelled = 0
+            self._compact()
+
+    def _compact(self) -> None:
+        """With ``_cond`` held: drop the cancelled jobs once they are more than ``COMPACT_AFTER`` and
+        outnumber the live ones."""
+        if self._cancelled > self.COMPACT_AFTER and 2 * self._cancelled > len(self._heap):
+            self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+            heapq.heapify(self._heap)
+            self._cancelled = 0
 
     def adopt(self, other: "Scheduler") -> None:
         """Take over ``other``'s pending jobs (a restored snapshot's), as the same ``Job`` objects, since
