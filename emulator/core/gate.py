@@ -76,16 +76,15 @@ class Gate:
                 (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"])
 
         answer = None
-        if _preflight(environ):
-            # a browser's CORS check before the real request: faults and limits answer vendor requests only,
-            # and a preflight spending a `times: 1` fault would leave none for the request it announces
-            pass
-        elif store.rate_limits.limits:  # empty unless a test switched a limit on
+        if store.rate_limits.limits:  # empty unless a test switched a limit on (a preflight never counts:
+            # it carries no credentials)
             sid = self.account_of(path)
             limited = sid is not None and sid in store.rate_limits.limits and _authenticates_as(store, environ, sid)
             retry_after = store.rate_limits.admit(sid) if limited else None
             if retry_after is not None:
                 answer = environ[ANSWER] = RateLimited(retry_after)
+        # faults answer vendor requests, never a browser's CORS check before one: a preflight spending a
+        # `times: 1` fault would leave none for the request it announces
         if answer is None and store.faults.live and not _preflight(environ):  # empty unless a test added one
             answer = store.faults.take(entry.method, path, self.account_of)
             if answer is not None:
