@@ -32,7 +32,9 @@ def command() -> list[str]:
 def start(*extra: str) -> tuple[subprocess.Popen, str, dict, float]:
     """Start ``serve --port 0``; returns the process, base URL, default account and seconds to healthy."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command() + ["serve", "--port", "0", *extra], stdout=subprocess.PIPE, text=True)
+    # --quiet: the line per request on stderr would be measured too
+    proc = subprocess.Popen(command() + ["serve", "--port", "0", "--quiet", *extra], stdout=subprocess.PIPE,
+                            text=True)
     url = proc.stdout.readline().split("listening on ")[1].strip()
     account = dict(part.split("=", 1) for part in proc.stdout.readline().split()[1:])
     while True:

@@ -30,7 +30,8 @@ def command() -> list[str]:
 
 @pytest.fixture(scope="session")
 def server():
-    proc = subprocess.Popen(command() + ["serve", "--port", "0"], stdout=subprocess.PIPE,
+    # --quiet: nobody reads the pipe after the first lines, and a line per request would fill it
+    proc = subprocess.Popen(command() + ["serve", "--port", "0", "--quiet"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     try:
         lines = [proc.stdout.readline() for _ in range(2)]

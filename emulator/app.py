@@ -20,9 +20,16 @@ DEFAULTS: dict[str, Any] = {
     "FIXTURES": None,  # a fixtures directory; None is the shipped one
     "SEED": 0,  # seeds generated inventories: same seed, same numbers
     "MAX_CONTENT_LENGTH": 1 << 20,  # larger bodies are 413 in the family's envelope
-    "CALLBACKS": {},  # Dispatcher options: timeout, retries, backoff, workers, log_size
+    "CALLBACKS": {},  # Dispatcher options (emulator.core.callbacks): timeouts, retries, bounds, breaker
     "JOURNAL_SIZE": 1000,  # the request journal keeps this many of the newest requests; 0 turns it off
-    "JOURNAL_BYTES": 8 << 20,  # ...and drops the oldest while their bodies and answers weigh more than this
+    "JOURNAL_BYTES": 8 << 20,  # ...and drops the oldest while they weigh more than this (every byte kept)
+    # who may use /_emulator/ (emulator.control.access): the address served on (a non-loopback one allows
+    # any Host), Host names and browser origins allowed besides loopback and the emulator's own ("*": any),
+    # and a token every control request must bring as "Authorization: Bearer <token>"
+    "BIND_HOST": "127.0.0.1",
+    "CONTROL_HOSTS": (),
+    "CONTROL_ORIGINS": (),
+    "CONTROL_TOKEN": None,
 }
 
 

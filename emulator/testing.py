@@ -168,10 +168,7 @@ def _create_app(config: Mapping[str, Any] | None):
 
 
 def _shut_down(app) -> None:
-    store = app.extensions["exotel_emulator"]
-    store.faults.clear()  # wakes any request still held by a delay
-    store.scheduler.stop()
-    store.callbacks.shutdown()
+    app.extensions["exotel_emulator"].close()
 
 
 class EmulatorServer(Emulator):
@@ -182,15 +179,15 @@ class EmulatorServer(Emulator):
     """
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, app=None, threads: int = 8):
-        from waitress.server import create_server
+        from emulator.core.server import create_server
 
         self._owns_app = app is None
         app = app if app is not None else _create_app(config)
-        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="exotel-emulator")
+        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads)
         url = f"http://127.0.0.1:{self._server.effective_port}"
         self._thread = threading.Thread(target=self._server.run, name="exotel-emulator-server", daemon=True)
         self._thread.start()
-        super().__init__(url, ControlClient(url), app)
+        super().__init__(url, ControlClient(url, token=app.config.get("CONTROL_TOKEN")), app)
 
     def close(self) -> None:
         from waitress import wasyncore
@@ -263,7 +260,8 @@ class MockExotel(Emulator):
         import requests
 
         app = self._given_app if self._given_app is not None else _create_app(self._config)
-        super().__init__("https://" + self.hosts[0], ControlClient(app=app), app)
+        super().__init__("https://" + self.hosts[0], ControlClient(app=app, token=app.config.get("CONTROL_TOKEN")),
+                         app)
         self._http = app.test_client(use_cookies=False)
         self.adapter = _Adapter(self)
         with _patch_lock:
