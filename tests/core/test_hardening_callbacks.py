@@ -213,3 +213,30 @@ def test_the_breaker_remembers_a_bounded_number_of_hosts():
         breaker.failed(f"h:{port}")
     assert not breaker.is_open("h:0") and breaker.is_open(f"h:{Breaker.MAX_HOSTS + 9}")
     assert len(breaker._failures) == len(breaker._open_until) == Breaker.MAX_HOSTS
+
+
+def test_a_get_that_finds_the_queue_full_still_answers_its_caller(held):
+    d = dispatcher(queue_size=1)
+    d.send(held.url, "e", {"i": 0})
+    assert held.first.wait(5)
+    d.send(held.url, "e", {"i": 1})  # the queue's one place is taken
+    replies = []
+    entry = d.send(held.url, "passthru", {"CallSid": "x"}, method="GET", on_done=replies.append)
+    # a flow waiting on this question takes its failure branch now, not at its hangup hours later
+    assert entry["state"] == "dropped" and entry["method"] == "GET"
+    assert len(replies) == 1 and replies[0].status_code is None and "queue full" in replies[0].error
+    held.release()
+    d.shutdown()
+
+
+def test_a_get_canceled_by_a_reset_answers_nobody(held):
+    d = dispatcher()
+    d.send(held.url, "e", {"i": 0})
+    assert held.first.wait(5)
+    replies = []
+    d.send(held.url, "passthru", {"CallSid": "x"}, method="GET", on_done=replies.append)
+    d.clear()  # a reset: the call that asked belongs to a world that is gone
+    held.release()
+    assert d.wait_idle(5)
+    assert replies == []
+    d.shutdown()
