@@ -179,10 +179,7 @@ def test_each_test_starts_from_a_fresh_apps_world(app, fresh_world, listener, tu
     change_everything(app, listener)
 
 
-# A leftover the fixture cannot remove without package code: Journal.clear and Dispatcher.clear keep their id
-# counters, so the first request or callback after a reset is not number 1 as in a fresh app.
-@pytest.mark.xfail(strict=True, reason="Store.reset keeps the journal's and the callback log's id counters "
-                                       "(package code, outside the tests)")
+# The journal's and the callback log's ids start again after a reset, as in a fresh app.
 def test_ids_start_again_after_a_reset(app):
     client = app.test_client()
     client.get(f"{BETA}/IncomingPhoneNumbers", headers=basic(KEY, TOKEN))

@@ -223,6 +223,7 @@ class Dispatcher:
             self._log_weight = 0
             self._dropped = 0
             self._breaker.clear()
+            self._ids = itertools.count(1)  # as in a fresh app
             self._changed.notify_all()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:

@@ -67,10 +67,11 @@ class Gate:
         store = self.store
         journal = store.journal
         # numbered on arrival, so the journal lists requests in the order they came, however long each took
-        entry = Entry(id=journal.next_id(), time=store.clock.time(), method=environ.get("REQUEST_METHOD", "GET"),
+        generation, number = journal.begin()
+        entry = Entry(id=number, time=store.clock.time(), method=environ.get("REQUEST_METHOD", "GET"),
                       path=path, query=environ.get("QUERY_STRING", ""), headers=[], body=b"", status=None,
                       response=b"", response_headers=[], fault=None, duration_ms=0.0)
-        generation, started = journal.generation, time.perf_counter()
+        started = time.perf_counter()
         if journal.size:
             entry = entry._replace(body=self._read_body(environ), headers=[
                 (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"])

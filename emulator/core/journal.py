@@ -74,8 +74,11 @@ class Journal:
         self._lock = threading.Lock()
         self.generation = 0
 
-    def next_id(self) -> int:
-        return next(self._ids)
+    def begin(self) -> tuple[int, int]:
+        """A new request's (generation, id), taken together: ids start again at 1 after each reset, so an
+        id is never reused within a generation."""
+        with self._lock:
+            return self.generation, next(self._ids)
 
     def record(self, generation: int, entry: Entry) -> None:
         """Keep ``entry``, or replace the in-flight entry of the same request with its outcome."""
@@ -96,6 +99,7 @@ class Journal:
             self._entries.clear()
             self._bytes = 0
             self.generation += 1
+            self._ids = itertools.count(1)  # as in a fresh app
 
     def entries(self) -> list[Entry]:
         """Oldest first by arrival: entries are added as requests finish, and a delayed one finishes late."""
