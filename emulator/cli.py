@@ -16,6 +16,8 @@ import sys
 from emulator import __version__
 
 TOKEN_ENV = "EXOTEL_EMULATOR_CONTROL_TOKEN"
+# a container sets these instead of options, so `docker run IMAGE serve --seed 7` still binds where it must
+HOST_ENV, PORT_ENV = "EXOTEL_EMULATOR_HOST", "EXOTEL_EMULATOR_PORT"
 
 
 class Parser(argparse.ArgumentParser):
@@ -47,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"exotel-emulator {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every API family and the control API on one port")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=ranged(0, 65535), default=8080,
-                       help="port to bind; 0 picks a free one (default 8080)")
+    serve.add_argument("--host", default=os.environ.get(HOST_ENV) or "127.0.0.1",
+                       help=f"address to bind (default ${HOST_ENV}, else 127.0.0.1)")
+    # a string default goes through ``type`` too: a bad $EXOTEL_EMULATOR_PORT is the same one-line error
+    serve.add_argument("--port", type=ranged(0, 65535), default=os.environ.get(PORT_ENV) or "8080",
+                       help=f"port to bind; 0 picks a free one (default ${PORT_ENV}, else 8080)")
     serve.add_argument("--fixtures", metavar="DIR", help="a fixtures directory replacing the shipped one")
     serve.add_argument("--seed", type=int, default=0, help="seed for generated inventories (default 0)")
     serve.add_argument("--threads", type=ranged(1, 1000), default=8, help="waitress worker threads (default 8)")
@@ -81,6 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     from emulator.control.commands import run
 
     return run(args)
+
+
+def listening(host: str, port: int) -> str:
+    """The URL to open: every interface (a container's 0.0.0.0) is reached on this machine as localhost."""
+    if host in ("0.0.0.0", "::", ""):
+        return f"http://localhost:{port}  (bound to {host or '0.0.0.0'}: every interface)"
+    shown = f"[{host}]" if ":" in str(host) else host
+    return f"http://{shown}:{port}"
 
 
 def fail(message: str) -> int:
@@ -131,9 +143,7 @@ def serve(args: argparse.Namespace) -> int:
     # handled before the first line is printed, since a caller may signal as soon as it reads that line
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        host, port = address(server)
-        shown = f"[{host}]" if ":" in str(host) else host
-        print(f"exotel-emulator listening on http://{shown}:{port}", flush=True)
+        print(f"exotel-emulator listening on {listening(*address(server))}", flush=True)
         for account in store.accounts.values():
             print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}",
                   flush=True)
