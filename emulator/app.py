@@ -45,14 +45,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     from emulator.core import gate
     from emulator.core.errors import ApiError, Refused
     from emulator.core.fixtures import load_world
+    from emulator.core.jsonprovider import OrjsonProvider
     from emulator.core.request import render
     from emulator.core.store import Store
 
-    app = Flask(__name__)
+    class Emulator(Flask):
+        json_provider_class = OrjsonProvider  # in the documented key order, compact
+
+    app = Emulator(__name__)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
-    app.json.compact = True  # type: ignore[attr-defined]
 
     declared = families()
     world = load_world(app.config["FIXTURES"], declared)

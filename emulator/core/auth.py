@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from flask import request
 from marshmallow import Schema, fields, validate
+from werkzeug.datastructures import Authorization
 
 from emulator.core.errors import Reason, Refused
-
-if TYPE_CHECKING:
-    from werkzeug.datastructures import Authorization
 
 SID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be 1-64 letters, digits, '_', '.' or '-'")
 
@@ -53,17 +52,34 @@ class Credentials:
     OK, MISSING, WRONG, OTHER_ACCOUNT = "ok", "missing", "wrong", "other_account"
 
 
+def _parse_basic(header: str | None) -> tuple[str, str] | None:
+    auth = Authorization.from_header(header)
+    if auth is None or auth.type != "basic" or not auth.username:
+        return None
+    return auth.username, auth.password or ""
+
+
+_cached_basic = functools.lru_cache(maxsize=256)(_parse_basic)
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(user name, password) of a Basic ``Authorization`` header, or None. A client sends the same header
+    on every request, so a short one is parsed once (a long one is not kept: the cache stays small)."""
+    return _cached_basic(header) if header is None or len(header) <= 512 else _parse_basic(header)
+
+
 def check_basic(world, sid: str) -> str:
     """Classify the request's Basic credentials for account ``sid`` (a ``Credentials`` value)."""
-    return classify(world, request.authorization, sid)
+    return classify(world, request.environ.get("HTTP_AUTHORIZATION"), sid)
 
 
-def classify(world, auth: "Authorization | None", sid: str) -> str:
-    """``check_basic`` for a parsed ``Authorization`` header, outside a Flask request too (the gate).
+def classify(world, header: str | None, sid: str) -> str:
+    """``check_basic`` for an ``Authorization`` header, outside a Flask request too (the gate).
     ``world`` is anything with ``login``: the store, or the ``State`` a request is pinned to."""
-    if auth is None or auth.type != "basic" or not auth.username:
+    credentials = basic_credentials(header)
+    if credentials is None:
         return Credentials.MISSING
-    account = world.login(auth.username, auth.password or "")
+    account = world.login(*credentials)
     if account is None:
         return Credentials.WRONG
     return Credentials.OK if account.sid == sid else Credentials.OTHER_ACCOUNT

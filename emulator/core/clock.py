@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import threading
@@ -51,16 +52,20 @@ def _at(ts: float, tz: timezone) -> datetime:
     return datetime.fromtimestamp(ts, tz)
 
 
+# An object's dates are formatted on every GET of it: the same few timestamps, again and again.
+@functools.lru_cache(maxsize=4096)
 def rfc3339(ts: float) -> str:
     """``2018-08-22T12:22:49Z``, the v2 and control API format."""
     return _at(ts, timezone.utc).replace(tzinfo=None).isoformat("T", "seconds") + "Z"
 
 
+@functools.lru_cache(maxsize=4096)
 def rfc3339_ist(ts: float) -> str:
     """``2023-03-23T09:36:26+05:30``, the integrations format (Exotel's servers run on IST)."""
     return _at(ts, IST).isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=4096)
 def classic(ts: float) -> str:
     """``2016-11-09 13:48:12`` in IST, the v2_beta and ExoBridge callback format."""
     return _at(ts, IST).replace(tzinfo=None).isoformat(" ", "seconds")

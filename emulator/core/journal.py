@@ -68,7 +68,7 @@ class Journal:
     def __init__(self, size: int = 1000, max_bytes: int = 8 << 20):
         self.size = max(0, int(size))
         self.max_bytes = max_bytes
-        self._entries: dict[int, Entry] = {}  # by id, in the order they were first recorded
+        self._entries: dict[int, tuple[Entry, int]] = {}  # id -> (entry, its weight), in recording order
         self._bytes = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -87,12 +87,13 @@ class Journal:
                 return
             previous = self._entries.get(entry.id)
             if previous is not None:
-                self._bytes -= weight(previous)
-            self._entries[entry.id] = entry
-            self._bytes += weight(entry)
+                self._bytes -= previous[1]
+            kept = weight(entry)
+            self._entries[entry.id] = (entry, kept)
+            self._bytes += kept
             # the newest entry always stays, whatever its size
             while len(self._entries) > 1 and (len(self._entries) > self.size or self._bytes > self.max_bytes):
-                self._bytes -= weight(self._entries.pop(next(iter(self._entries))))
+                self._bytes -= self._entries.pop(next(iter(self._entries)))[1]
 
     def clear(self) -> None:
         with self._lock:
@@ -104,7 +105,7 @@ class Journal:
     def entries(self) -> list[Entry]:
         """Oldest first by arrival: entries are added as requests finish, and a delayed one finishes late."""
         with self._lock:
-            entries = list(self._entries.values())
+            entries = [entry for entry, _ in self._entries.values()]
         return sorted(entries, key=lambda e: e.id)
 
     def __len__(self) -> int:
