@@ -56,7 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"port to bind; 0 picks a free one (default ${PORT_ENV}, else 8080)")
     serve.add_argument("--fixtures", metavar="DIR", help="a fixtures directory replacing the shipped one")
     serve.add_argument("--seed", type=int, default=0, help="seed for generated inventories (default 0)")
-    serve.add_argument("--threads", type=ranged(1, 1000), default=8, help="waitress worker threads (default 8)")
     serve.add_argument("--debug", action="store_true", help="Flask's development server, for debugging only")
     serve.add_argument("--journal-size", type=non_negative, default=1000, metavar="N",
                        help="requests kept in the journal, GET /_emulator/requests (default 1000; 0: off)")
@@ -107,8 +106,6 @@ def serve(args: argparse.Namespace) -> int:
     from emulator.core.fixtures import FixtureError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # "Task queue depth is N" is waitress reporting a burst of concurrent clients, not a problem
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed, "JOURNAL_SIZE": args.journal_size,
                           "BIND_HOST": args.host, "CONTROL_HOSTS": tuple(args.allow_host),
@@ -131,17 +128,18 @@ def serve(args: argparse.Namespace) -> int:
     from emulator.core.server import address, create_server
 
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                               access_log=None if args.quiet else sys.stderr)
+        server = create_server(app, host=args.host, port=args.port, access_log=None if args.quiet else sys.stderr)
     except (OSError, ValueError) as exc:  # port in use, an address not of this machine, a bad --host
         store.close(0)
         hint = " (another server is there: --port 0 picks a free port)" if getattr(
             exc, "errno", None) == errno.EADDRINUSE else ""
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return fail(f"cannot listen on {args.host}:{args.port}: {reason}{hint}")
-    # SIGTERM (docker stop, CI teardown) ends the loop like Ctrl-C does, so the exit hooks still run; both are
-    # handled before the first line is printed, since a caller may signal as soon as it reads that line
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # SIGTERM (docker stop, CI teardown) and Ctrl-C end the serving loop, so the exit hooks still run; both
+    # are handled before the first line is printed, since a caller may signal as soon as it reads that line
+    # (once serving, uvicorn takes them over, and hands each back here when it has stopped)
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: server.stop())
     try:
         print(f"exotel-emulator listening on {listening(*address(server))}", flush=True)
         for account in store.accounts.values():
@@ -152,7 +150,7 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the save short
-        server.close()
+        server.sock.close()
         store.close(deadline=1.0)  # a backlog of callbacks to a slow URL never holds the exit
     return run_exit_hooks(store)
 

@@ -2,7 +2,7 @@
 
 - ``mock_exotel``: a decorator / context manager under which ``requests`` calls to Exotel's production
   hosts are answered by an emulator app in this process (no socket, no server).
-- ``EmulatorServer``: a real emulator on a free 127.0.0.1 port, served by waitress from a thread
+- ``EmulatorServer``: a real emulator on a free 127.0.0.1 port, served as ``serve`` serves it, from a thread
   (the pytest plugin's ``exotel_emulator`` fixture is one of these, reset before each test).
 - ``CallbackListener``: a real HTTP server recording the callbacks the emulator POSTs.
 """
@@ -172,31 +172,29 @@ def _shut_down(app) -> None:
 
 
 class EmulatorServer(Emulator):
-    """A real emulator on a free 127.0.0.1 port, served by waitress from a background thread.
+    """A real emulator on a free 127.0.0.1 port, served as ``exotel-emulator serve`` serves it, from a
+    background thread.
 
     ``with EmulatorServer() as emulator: requests.get(emulator.url + ...)``. ``config`` is passed to
     ``create_app`` (``FIXTURES``, ``SEED``, ``JOURNAL_SIZE``...); callbacks default to a short timeout.
+    ``access_log``, a stream, gets a line per request.
     """
 
-    def __init__(self, config: Mapping[str, Any] | None = None, *, app=None, threads: int = 8):
+    def __init__(self, config: Mapping[str, Any] | None = None, *, app=None, access_log=None):
         from emulator.core.server import create_server
 
         self._owns_app = app is None
         app = app if app is not None else _create_app(config)
-        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-        url = f"http://127.0.0.1:{self._server.effective_port}"
+        self._server = create_server(app, host="127.0.0.1", port=0, access_log=access_log)
+        url = f"http://127.0.0.1:{self._server.port}"  # listening already: requests queue until it serves
         self._thread = threading.Thread(target=self._server.run, name="exotel-emulator-server", daemon=True)
         self._thread.start()
         super().__init__(url, ControlClient(url, token=app.config.get("CONTROL_TOKEN")), app)
 
     def close(self) -> None:
-        from waitress import wasyncore
-
-        self.store.faults.clear()
-        # close every socket from the server's own loop thread: its loop then ends by itself
-        self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+        self.store.faults.clear()  # a request held by a delay answers (or is dropped) at once
+        self._server.stop()
         self._thread.join(10)
-        self._server.task_dispatcher.shutdown(timeout=5)
         self.client.close()
         if self._owns_app:
             _shut_down(self.app)

@@ -127,27 +127,39 @@ def listener():
 
 
 class Delays:
-    """Watches the delays of fault rules (``Faults.sleep``) so tests wait for events, not for the wall clock:
+    """Watches the delays of fault rules (``Faults.sleep`` in-process, ``Faults.pause`` on a served emulator's
+    event loop) so tests wait for events, not for the wall clock:
     ``held`` lists each delay a request sat in, as ``{"seconds": asked, "waited_out": None while held, then True
     (the whole delay passed) or False (released early by a reset or ``DELETE /_emulator/faults``)}``."""
 
     def __init__(self, faults, monkeypatch):
         self.held: list[dict] = []
         self._cond = threading.Condition()
-        original = faults.sleep
+        original, original_pause = faults.sleep, faults.pause
 
-        def sleep(seconds, generation):
+        def began(seconds) -> dict:
             entry = {"seconds": seconds, "waited_out": None}
             with self._cond:
                 self.held.append(entry)
                 self._cond.notify_all()
-            waited_out = original(seconds, generation)
+            return entry
+
+        def ended(entry: dict, waited_out: bool) -> bool:
             with self._cond:
                 entry["waited_out"] = waited_out
                 self._cond.notify_all()
             return waited_out
 
+        def sleep(seconds, generation):
+            entry = began(seconds)
+            return ended(entry, original(seconds, generation))
+
+        async def pause(seconds, generation):
+            entry = began(seconds)
+            return ended(entry, await original_pause(seconds, generation))
+
         monkeypatch.setattr(faults, "sleep", sleep)
+        monkeypatch.setattr(faults, "pause", pause)
 
     def wait_held(self, count: int = 1, timeout: float = 10.0) -> bool:
         """True once ``count`` requests have entered a delay."""

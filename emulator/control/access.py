@@ -11,7 +11,9 @@ resolves to 127.0.0.1). So every request under ``/_emulator/`` must:
 2. come from the emulator's own origin when a browser says where it comes from: an ``Origin`` other than
    ``http://<Host>`` (or one of ``CONTROL_ORIGINS``, ``serve --allow-origin``), or ``Sec-Fetch-Site``
    ``cross-site``/``same-site``, is refused;
-3. carry ``Authorization: Bearer <CONTROL_TOKEN>`` when a token is set (``serve --control-token``).
+3. carry ``Authorization: Bearer <CONTROL_TOKEN>`` when a token is set (``serve --control-token``),
+   unless its endpoint is one of ``PUBLIC`` (the dashboard's page and files, which hold no data: a browser
+   opening the page cannot send a header, and the page asks for the token before it fetches anything).
 
 Refusals are the control envelope: 403, or 401 with ``WWW-Authenticate: Bearer`` for the token.
 """
@@ -29,6 +31,12 @@ from emulator.core.request import render
 
 PREFIX = "/_emulator/"
 ANY = "*"
+PUBLIC: set[str] = set()  # endpoints served without the token (``public``)
+
+
+def public(endpoint: str) -> None:
+    """Serve ``endpoint`` without the control token (Host and Origin are still checked)."""
+    PUBLIC.add(endpoint)
 
 
 def install(app: Flask) -> None:
@@ -63,7 +71,7 @@ def check() -> Any:
     if problem:
         return render(ControlError(403, problem))
     token = config.get("CONTROL_TOKEN")
-    if token and not _has_token(token):
+    if token and request.endpoint not in PUBLIC and not _has_token(token):
         response, status = render(ControlError(401, "the control API needs Authorization: Bearer <its token> "
                                                     "(serve --control-token)"))
         response.headers["WWW-Authenticate"] = 'Bearer realm="exotel-emulator control API"'

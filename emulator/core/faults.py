@@ -76,6 +76,7 @@ class Faults:
         self.live: tuple[Fault, ...] = ()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        self._wakers: set[Callable[[], None]] = set()  # requests paused on an event loop (``pause``)
         self.generation = 0
 
     def add(self, fault: Fault) -> Fault:
@@ -100,6 +101,9 @@ class Faults:
             self._refresh()
             self.generation += 1
             self._wake.notify_all()
+            wakers, self._wakers = self._wakers, set()
+        for wake in wakers:
+            wake()
 
     def take(self, method: str, path: str, account_of: Callable[[str], str | None]) -> Fault | None:
         """The rule this request triggers, counted as used (so ``times: 1`` fires exactly once)."""
@@ -111,6 +115,37 @@ class Faults:
                         self._refresh()
                     return fault
         return None
+
+    async def pause(self, seconds: float, generation: int) -> bool:
+        """``sleep`` for a request served on an event loop: it waits without holding a thread, so a held
+        request never delays another one; False when a reset or ``DELETE /_emulator/faults`` cut it short."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        woken = loop.create_future()
+
+        def settle() -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        def wake() -> None:  # from whichever thread clears the faults
+            try:
+                loop.call_soon_threadsafe(settle)
+            except RuntimeError:  # that loop has stopped serving: nobody waits any more
+                pass
+
+        with self._lock:
+            if self.generation != generation:
+                return False
+            self._wakers.add(wake)
+        try:
+            await asyncio.wait_for(woken, seconds)
+            return False
+        except asyncio.TimeoutError:
+            return True
+        finally:
+            with self._lock:
+                self._wakers.discard(wake)
 
     def sleep(self, seconds: float, generation: int) -> bool:
         """Wait out a delay; False when a reset or ``DELETE /_emulator/faults`` cut it short."""

@@ -13,10 +13,10 @@ import io
 import math
 import socket
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from flask import Flask, current_app, request
-from waitress.channel import ClientDisconnected
 
 from emulator.core.auth import Credentials, classify
 from emulator.core.errors import ApiError
@@ -30,13 +30,10 @@ ANSWER = "exotel_emulator.answer"  # environ key: what the gate decided Flask mu
 CLIENT_TIMEOUT = "exotel_emulator.client_timeout"
 
 
-class ConnectionDropped(ClientDisconnected):
-    """Raised out of the app to close the connection without a byte of answer.
-
-    It derives from waitress's own ``ClientDisconnected``: waitress then closes the socket quietly,
-    writing nothing (any other exception would become a 500 page). In-process clients turn it into
-    ``requests.ConnectionError``.
-    """
+class ConnectionDropped(Exception):
+    """Raised out of the WSGI app to close the connection without a byte of answer: the event-loop
+    server aborts the connection (``emulator.core.asgi``), in-process clients turn it into
+    ``requests.ConnectionError``."""
 
 
 class ClientTimedOut(ConnectionDropped):
@@ -52,7 +49,22 @@ class RateLimited:
         self.retry_after = retry_after
 
 
+@dataclass
+class Ticket:
+    """A vendor request the gate has admitted: its journal entry so far, and the fault it took, if any."""
+
+    entry: Entry
+    generation: int  # the journal's, when the request arrived: a reset meanwhile disowns it
+    started: float
+    fault: Fault | None = None
+
+
 class Gate:
+    """``__call__`` is the WSGI middleware (the test client, ``mock_exotel``, Flask's debug server); the
+    event-loop server calls its three steps itself, so a delay waits without holding a thread: ``admit``
+    (rate limits, faults, the journal's in-flight entry), the fault's hold (``hold`` here, ``pause`` there),
+    then ``answer`` (Flask, and the journal's entry of the outcome)."""
+
     def __init__(self, wsgi_app: Callable, store, max_body: int | None):
         self.wsgi_app = wsgi_app
         self.store = store
@@ -60,9 +72,23 @@ class Gate:
         self.max_body = max_body or 1 << 20
 
     def __call__(self, environ: dict, start_response: Callable):
+        ticket = self.admit(environ)
+        if ticket is None:
+            return self.wsgi_app(environ, start_response)
+        if ticket.fault is not None:
+            try:
+                self.hold(ticket, environ)
+            except ConnectionDropped:
+                self.dropped(ticket)  # no answer at all: the journal says so with a null status
+                raise
+        return self.answer(ticket, environ, start_response)
+
+    def admit(self, environ: dict) -> Ticket | None:
+        """What the request meets before Flask: its account's rate limit, then a fault (left in the
+        environ for Flask to answer, or in the ticket to hold or drop it). None: a control request."""
         path = environ.get("PATH_INFO") or "/"
         if path.startswith(CONTROL_PREFIX):
-            return self.wsgi_app(environ, start_response)
+            return None
         store = self.store
         journal = store.journal
         # numbered on arrival, so the journal lists requests in the order they came, however long each took
@@ -70,39 +96,60 @@ class Gate:
         entry = Entry(id=number, time=store.clock.time(), method=environ.get("REQUEST_METHOD", "GET"),
                       path=path, query=environ.get("QUERY_STRING", ""), headers=[], body=b"", status=None,
                       response=b"", response_headers=[], fault=None, duration_ms=0.0)
-        started = time.perf_counter()
+        ticket = Ticket(entry, generation, time.perf_counter())
         if journal.size:
-            entry = entry._replace(body=self._read_body(environ), headers=[
+            ticket.entry = entry._replace(body=self._read_body(environ), headers=[
                 (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"])
 
-        answer = None
         if store.rate_limits.limits:  # empty unless a test switched a limit on (a preflight never counts:
             # it carries no credentials)
             sid = self.account_of(path)
             limited = sid is not None and sid in store.rate_limits.limits and _authenticates_as(store, environ, sid)
             retry_after = store.rate_limits.admit(sid) if limited else None
             if retry_after is not None:
-                answer = environ[ANSWER] = RateLimited(retry_after)
+                environ[ANSWER] = RateLimited(retry_after)
+                ticket.entry = ticket.entry._replace(fault=RateLimited.fault_id)
+                return ticket
         # faults answer vendor requests, never a browser's CORS check before one: a preflight spending a
         # `times: 1` fault would leave none for the request it announces
-        if answer is None and store.faults.live and not _preflight(environ):  # empty unless a test added one
-            answer = store.faults.take(entry.method, path, self.account_of)
-            if answer is not None:
-                entry = entry._replace(fault=answer.id)
-                if answer.delay_ms and journal.size:  # seen in the journal while it waits
-                    journal.record(generation, entry._replace(in_flight=True))
-                try:
-                    self._apply(answer, environ, generation)
-                except ConnectionDropped:
-                    # no answer at all: the journal says so with a null status
-                    self._record(generation, entry, started)
-                    raise
-        elif answer is not None:
-            entry = entry._replace(fault=answer.fault_id)
+        if store.faults.live and not _preflight(environ):  # empty unless a test added one
+            fault = store.faults.take(entry.method, path, self.account_of)
+            if fault is not None:
+                ticket.fault = fault
+                ticket.entry = ticket.entry._replace(fault=fault.id)
+                if fault.delay_ms and journal.size:  # seen in the journal while it waits
+                    journal.record(generation, ticket.entry._replace(in_flight=True))
+                if fault.answers:
+                    environ[ANSWER] = fault
+        return ticket
 
+    def hold(self, ticket: Ticket, environ: dict) -> None:
+        """A fault's effects below HTTP, on this thread: wait, then maybe close without an answer."""
+        fault = ticket.fault
+        assert fault is not None
+        if fault.delay_ms:
+            self._delay(fault.delay_ms / 1000, environ, ticket.generation)
+        if fault.drop:
+            _drop(environ)
+
+    async def pause(self, ticket: Ticket) -> bool:
+        """``hold`` on an event loop: the delay is awaited. True when the connection must close unanswered
+        (a ``drop`` fault, or a reset during the delay: its world is gone, and answering from the new
+        one would leak into the next test)."""
+        fault = ticket.fault
+        assert fault is not None
+        if fault.delay_ms:
+            faults = self.store.faults
+            await faults.pause(fault.delay_ms / 1000, faults.generation)
+            if self.store.journal.generation != ticket.generation:
+                return True
+        return fault.drop
+
+    def answer(self, ticket: Ticket, environ: dict, start_response: Callable) -> list[bytes]:
+        """Flask's answer, kept in the journal (secrets concealed) as it goes to the client."""
+        journal = self.store.journal
         if not journal.size:
             return self.wsgi_app(environ, start_response)
-
         captured: list = []
 
         def capture(status, response_headers, exc_info=None):
@@ -118,22 +165,16 @@ class Gate:
         status, response_headers = captured
         secrets = environ.get(SECRETS)
         kept = conceal(response, secrets) if secrets else response  # the client gets it, the journal never
-        self._record(generation, entry._replace(status=int(status[:3]), response=kept,
-                                                response_headers=response_headers), started)
+        self._record(ticket.generation, ticket.entry._replace(status=int(status[:3]), response=kept,
+                                                              response_headers=response_headers), ticket.started)
         return [response]
+
+    def dropped(self, ticket: Ticket) -> None:
+        self._record(ticket.generation, ticket.entry, ticket.started)
 
     def _record(self, generation: int, entry: Entry, started: float) -> None:
         if self.store.journal.size:
             self.store.journal.record(generation, entry._replace(duration_ms=(time.perf_counter() - started) * 1000))
-
-    def _apply(self, fault: Fault, environ: dict, generation: int) -> None:
-        """A fault's effects below HTTP: wait, then drop or leave an answer for Flask to render."""
-        if fault.delay_ms:
-            self._delay(fault.delay_ms / 1000, environ, generation)
-        if fault.drop:
-            _drop(environ)
-        if fault.answers:
-            environ[ANSWER] = fault
 
     def _delay(self, seconds: float, environ: dict, generation: int) -> None:
         faults = self.store.faults
@@ -172,7 +213,7 @@ def _authenticates_as(store, environ: dict, sid: str) -> bool:
 
 
 def _drop(environ: dict):
-    # Flask's development server (--debug) knows nothing of waitress's exception: close its socket
+    # Flask's development server (--debug) knows nothing of this exception: close its socket
     sock = environ.get("werkzeug.socket")
     if sock is not None:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from emulator.control.access import public
 from emulator.core import request as req
 
 ui = Blueprint("dashboard", __name__, url_prefix="/_emulator/ui", static_folder="static", static_url_path="/static")
@@ -35,6 +36,11 @@ def home():
 @ui.get("/")
 def page():
     return ui.send_static_file("index.html")
+
+
+# the page and its files hold no data: a browser opens them before it has the control token to send
+for endpoint in ("dashboard.page", "dashboard.static"):
+    public(endpoint)
 
 
 @ui.get("/panels")

@@ -1,4 +1,4 @@
-"""What waitress refuses before the app sees it still comes back as JSON in the path's family's envelope;
+"""What the server refuses before the app sees it still comes back as JSON in the path's family's envelope;
 and the access log writes one line per request."""
 
 from __future__ import annotations
@@ -6,12 +6,10 @@ from __future__ import annotations
 import io
 import json
 import socket
-import threading
 
 import pytest
 import requests
 
-from emulator.core.server import create_server
 from emulator.testing import EmulatorServer
 from tests.conftest import TEST_CONFIG
 
@@ -75,24 +73,13 @@ def test_a_request_line_that_cannot_be_read_is_the_classic_envelope(server):
 
 
 def test_the_access_log_has_one_line_per_request():
-    from waitress import wasyncore
-
-    from emulator import create_app
-
-    app, log = create_app(TEST_CONFIG), io.StringIO()
-    server = create_server(app, port=0, access_log=log)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
-    session = requests.Session()
-    session.trust_env = False
-    session.get(url + "/_emulator/health")
-    session.get(url + "/v2_beta/Accounts/exotel_emulator/IncomingPhoneNumbers?api_token=hidden")
-    session.close()
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    thread.join(10)
-    server.task_dispatcher.shutdown(timeout=5)
-    app.extensions["exotel_emulator"].close()
+    log = io.StringIO()
+    with EmulatorServer(TEST_CONFIG, access_log=log) as server:
+        session = requests.Session()
+        session.trust_env = False
+        session.get(server.url + "/_emulator/health")
+        session.get(server.url + "/v2_beta/Accounts/exotel_emulator/IncomingPhoneNumbers?api_token=hidden")
+        session.close()
     lines = log.getvalue().splitlines()
     assert [line.split()[:3] for line in lines] == [
         ["GET", "/_emulator/health", "200"],

@@ -1,4 +1,4 @@
-"""The tooling over real sockets (waitress, through the plugin's fixture): drops, delays, concurrency."""
+"""The tooling over real sockets (the served emulator, through the plugin's fixture): drops, delays, concurrency."""
 
 from __future__ import annotations
 
@@ -113,3 +113,32 @@ def test_the_journal_records_every_concurrent_request(exotel_emulator):
     hammer(exotel_emulator)
     journal = exotel_emulator.requests()
     assert len(journal) == 64 and len({e["id"] for e in journal}) == 64
+
+
+def test_requests_held_by_delays_never_delay_any_other_request(exotel_emulator, watch_delays):
+    """More requests held at once than any pool of worker threads would have, and every other request is
+    still answered, start to end, while all of them are held (events, not timings: each delay is ten
+    minutes long, and only clearing the faults ends them)."""
+    delays = watch_delays(exotel_emulator.store)
+    held = 40
+    exotel_emulator.add_fault(LIST, method="GET", delay_ms=600_000)
+    sessions = [requests.Session() for _ in range(held)]
+    try:
+        with ThreadPoolExecutor(held) as pool:
+            for s in sessions:
+                s.trust_env, s.auth = False, exotel_emulator.auth
+            waiting = [pool.submit(s.get, exotel_emulator.url + LIST, timeout=60) for s in sessions]
+            assert delays.wait_held(held, timeout=30)  # all of them are inside their delay
+            with requests.Session() as other:
+                other.trust_env, other.auth = False, exotel_emulator.auth
+                for _ in range(20):  # other paths of the same family, the control API, another family
+                    assert other.get(exotel_emulator.url + LIST + ".json", timeout=10).status_code == 200
+                    assert other.get(exotel_emulator.url + "/_emulator/health", timeout=10).status_code == 200
+                    assert other.get(f"{exotel_emulator.url}/v1/tenants/{SID}/greenvn/x",
+                                     timeout=10).status_code == 404
+            assert not any(f.done() for f in waiting) and all(e["waited_out"] is None for e in delays.held)
+            exotel_emulator.client.clear_faults()  # every held request answers now
+            assert [f.result(timeout=30).status_code for f in waiting] == [200] * held
+    finally:
+        for s in sessions:
+            s.close()
