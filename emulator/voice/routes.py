@@ -169,8 +169,10 @@ def whitelist(sid):
     return respond({"Result": Voice.current().whitelist(sid, data["VirtualNumber"], data["Number"])})
 
 
-# the page's URL ends in a slash, and clients post to it as printed
-bp.add_url_rule("/CustomerWhitelist/", endpoint="whitelist_slash", view_func=whitelist, methods=["POST"])
+# the page's URL ends in a slash, and clients post to it as printed; not strict, or Werkzeug would answer the
+# path without the slash (the XML form of the rule above) with an HTML redirect to this one
+bp.add_url_rule("/CustomerWhitelist/", endpoint="whitelist_slash", view_func=whitelist, methods=["POST"],
+                strict_slashes=False)
 
 
 @route("/CustomerWhitelist/<name:number>", methods=["GET"])

@@ -72,6 +72,14 @@ def test_whitelisting_and_its_status(api):
     assert after["Status"] == "Whitelist" and after["Type"] == "API" and 181 * 86400 <= after["Expiry"] <= 184 * 86400
 
 
+@pytest.mark.parametrize("path, kind", [("CustomerWhitelist", "application/xml"), ("CustomerWhitelist/", "application/xml"),
+                                        ("CustomerWhitelist.json", "application/json")])
+def test_every_spelling_of_the_whitelist_takes_the_post(api, path, kind):
+    # without the slash, Werkzeug once answered an HTML redirect to the slash form of the path
+    response = api.post(path, data={"VirtualNumber": EXOPHONE, "Number": "09123456789"})
+    assert response.status_code == 200 and response.headers["Content-Type"] == kind
+
+
 def test_a_whitelisting_lasts_six_months_on_the_clock(api, advance, script):
     script("09123456701", dnd=True)
     api.post("CustomerWhitelist.json", data={"VirtualNumber": EXOPHONE, "Number": "09123456701"})
