@@ -28,6 +28,7 @@ def _script_view(number: str, script, meta: dict) -> dict:
 
 
 @bp.route("/numbers/<number>", methods=["GET", "PUT", "DELETE"])
+@req.declare(body=schemas.NumberScript)
 def number(sid, number):
     """GET the script and metadata, PUT changes to the script (null resets a field), DELETE forgets it."""
     number = _number(number)
@@ -40,6 +41,7 @@ def number(sid, number):
 
 
 @bp.route("/sms", methods=["GET", "PUT"])
+@req.declare(body=schemas.SmsConfig)
 def sms(sid):
     changes = req.read_body(schemas.SmsConfig) if request.method == "PUT" else {}
     sender_ids, templates = Voice.current().configure_sms(sid, changes)
