@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -16,8 +17,26 @@ DATA = Path(__file__).parent / "data"
 
 
 def example(name: str):
-    """A documented example body, copied from the vendor's pages into contract_tests/data/."""
+    """A documented example as the page shows it: ``<family>/<file>`` from ``emulator/<family>/examples/`` (the
+    copies of the vendor's pages the OpenAPI document is built from too), else a file of contract_tests/data/."""
+    if "/" in name:
+        return copy.deepcopy(documented(name).body)
     return json.loads((DATA / name).read_text())
+
+
+def documented(name: str):
+    """A documented example with what its family's ``examples/index.json`` says of it (``Example``)."""
+    from emulator.openapi.examples import find
+
+    return find(name)
+
+
+def conforms(actual, name: str, **overrides) -> None:
+    """``same_shape`` against a documented example, with its index's nullable, optional and open keys (the ones
+    the OpenAPI document's schema for it has too)."""
+    doc = documented(name)
+    options = {"nullable": doc.nullable, "optional": doc.optional, "open": doc.open, **overrides}
+    same_shape(actual, doc.shape(), **options)
 
 
 def command() -> list[str]:
@@ -56,28 +75,35 @@ def api(server):
     session.close()
 
 
-def same_shape(actual, documented, path="$", nullable=frozenset()):
+def same_shape(actual, documented, path="$", nullable=frozenset(), optional=frozenset(), open=frozenset(),
+               where="$"):
     """Field by field: exactly the documented keys, in the documented order, with the same JSON types as the
     documented example, recursively (clients that read a body as an ordered record, or diff it against the page,
     see the order).
 
-    ``nullable`` names the fields the page documents as possibly null elsewhere (e.g. ``voice_url``).
+    ``nullable`` names the fields the page documents as possibly null elsewhere (e.g. ``voice_url``); ``optional``
+    the keys, by path (``data.flow_id``, ``Calls[].Details``), that are not always there; ``open`` the objects the
+    page abbreviates (or True: every object), which hold at least the documented keys, in any order.
     """
     if actual is None and path.rsplit(".", 1)[-1] in nullable:
         return
+    prefix = "" if where == "$" else where + "."
     if isinstance(documented, dict):
         assert isinstance(actual, dict), f"{path}: expected an object, got {actual!r}"
-        assert set(actual) == set(documented), (
-            f"{path}: keys {sorted(actual)} != documented {sorted(documented)}")
-        assert list(actual) == list(documented), (
-            f"{path}: keys in the order {list(actual)}, documented {list(documented)}")
-        for key in documented:
-            same_shape(actual[key], documented[key], f"{path}.{key}", nullable)
+        expected = [k for k in documented if k in actual or prefix + k not in optional]
+        if open is True or where in open:
+            assert set(expected) <= set(actual), f"{path}: keys {sorted(actual)} lack documented {sorted(expected)}"
+        else:
+            assert set(actual) == set(expected), f"{path}: keys {sorted(actual)} != documented {sorted(expected)}"
+            assert list(actual) == expected, f"{path}: keys in the order {list(actual)}, documented {expected}"
+        for key in expected:
+            same_shape(actual[key], documented[key], f"{path}.{key}", nullable, optional, open, prefix + key)
     elif isinstance(documented, list):
         assert isinstance(actual, list), f"{path}: expected an array, got {actual!r}"
         for i, item in enumerate(actual[:3]):
             if documented:
-                same_shape(item, documented[0], f"{path}[{i}]", nullable)
+                same_shape(item, documented[0], f"{path}[{i}]", nullable, optional, open,
+                           "[]" if where == "$" else where + "[]")
     elif documented is None:
         pass  # null in an example says nothing about the type a live value has
     else:

@@ -18,7 +18,7 @@ def metadata(api, number: str) -> dict:
 
 
 def test_the_documented_shape(api):
-    doc = documented("voice_numbers_metadata.json")
+    doc = documented("voice/numbers_metadata.json")
     meta = metadata(api, "+919811130240")
     assert list(meta) == list(doc["Numbers"]) and meta["PhoneNumber"] == "09811130240"
     assert meta["Type"] == "Mobile" and meta["DND"] == "No"
@@ -44,7 +44,7 @@ def test_landlines_and_their_circles(api):
 def test_overridden_through_the_control_api(api, script):
     script("09811130240", circle="GJ", operator="R", dnd=True)
     meta = metadata(api, "9811130240")
-    doc = documented("voice_numbers_metadata.json")["Numbers"]
+    doc = documented("voice/numbers_metadata.json")["Numbers"]
     assert {k: meta[k] for k in ("Circle", "CircleName", "Operator", "OperatorName", "DND")} == {
         k: doc[k] for k in ("Circle", "CircleName", "Operator", "OperatorName", "DND")}
     xml = api.get("Numbers/09811130240").get_data(as_text=True)

@@ -46,7 +46,7 @@ def test_errors_follow_the_same_rule(api, path, envelope):
     else:
         assert response.headers["Content-Type"] == "application/xml"
         root = ET.fromstring(response.get_data(as_text=True).split("\n", 1)[1])
-        template = ET.fromstring(documented("voice_error_template.xml"))
+        template = ET.fromstring(documented("voice/error_template.xml"))
         assert root.tag == template.tag == "TwilioResponse"
         assert [c.tag for c in root.find("RestException")] == [c.tag for c in template.find("RestException")]
         assert leaves(root.find("RestException")) == {"Status": "404", "Message": message}
