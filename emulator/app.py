@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     from emulator.core.request import render
     from emulator.core.store import Store
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # no /static/ route: the families serve every path
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order

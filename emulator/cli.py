@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", metavar="FILE", help="start from a snapshot (GET /_emulator/state output)")
     serve.add_argument("--save-on-exit", metavar="FILE", help="write a snapshot there on SIGTERM or Ctrl-C")
 
+    openapi = commands.add_parser("openapi", help="write the OpenAPI 3.1 document (GET /_emulator/openapi.json)",
+                                  description="Write the OpenAPI 3.1 document of every endpoint, without serving.")
+    openapi.add_argument("file", nargs="?", help="where to write it (default: standard output)")
+
     from emulator.app import families
     from emulator.control.commands import add_commands
 
@@ -41,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "openapi":
+        return write_openapi(args.file)
     from emulator.control.commands import run
 
     return run(args)
@@ -90,6 +96,25 @@ def serve(args: argparse.Namespace) -> int:
         server.close()
         for hook in store.on_exit:
             hook()
+    return 0
+
+
+def write_openapi(file: str | None) -> int:
+    import json
+
+    from emulator.app import create_app
+    from emulator.openapi import document
+
+    text = json.dumps(document(create_app()), indent=2, ensure_ascii=False) + "\n"
+    if file is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(file, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        print(f"exotel-emulator: cannot write {file}: {exc.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 

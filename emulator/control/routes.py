@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from emulator.control.schemas import AccountSchema, AdvanceSchema
 from emulator.core import request as req
@@ -17,6 +17,14 @@ bp = Blueprint("control", __name__, url_prefix="/_emulator")
 def health():
     store = req.store()
     return {"status": "ok", "accounts": len(store.accounts), "now": rfc3339(store.clock.time())}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This document: every endpoint the emulator serves, generated from its code (``emulator.openapi``)."""
+    from emulator import openapi
+
+    return current_app.response_class(openapi.encoded(current_app), mimetype="application/json")
 
 
 @bp.post("/reset")
