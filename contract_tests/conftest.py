@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -62,10 +64,43 @@ def server():
         proc.wait(timeout=10)
 
 
+@functools.lru_cache(maxsize=None)
+def openapi_document() -> dict:
+    """The OpenAPI document of an app with the shipped fixtures, as ``serve`` serves it."""
+    from emulator.app import create_app
+    from emulator.openapi import document
+
+    return document(create_app())
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    """The OpenAPI document, as schemathesis reads it."""
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(openapi_document())
+
+
+def conforming(session: requests.Session, openapi) -> requests.Session:
+    """``session``, checking every answer it gets against the OpenAPI document: the status is documented for the
+    operation, and the body has the documented type and schema (paths the document lacks are not checked)."""
+
+    def check(response, *args, **kwargs):
+        operation = openapi.find_operation_by_path(response.request.method, urlsplit(response.request.url).path)
+        if operation is not None:
+            assert operation.responses.find_by_status_code(response.status_code) is not None, (
+                f"{operation.label} answered {response.status_code}, which the OpenAPI document does not list")
+            operation.validate_response(response)
+
+    session.hooks["response"].append(check)
+    return session
+
+
 @pytest.fixture
-def api(server):
-    """A requests session with the default credentials, against a freshly reset emulator."""
-    session = requests.Session()
+def api(server, openapi):
+    """A requests session with the default credentials, against a freshly reset emulator; every answer it gets
+    must conform to the OpenAPI document."""
+    session = conforming(requests.Session(), openapi)
     session.trust_env = False
     session.auth = (server["api_key"], server["api_token"])
     assert session.post(server["url"] + "/_emulator/reset").status_code == 200

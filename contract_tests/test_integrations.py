@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from contract_tests.conftest import conforms, example
+from contract_tests.conftest import conforming, conforms, example
 from emulator.core.fixtures import default_dir
 from emulator.integrations.crypto import DEFAULT_KEY, decrypt
 from emulator.testing import CallbackListener
@@ -26,9 +26,9 @@ USER = {"AppUserId": "1", "AppUsername": "Userone Name", "Email": "xyz@exotel.in
 class Integrations:
     """A client of /v2/integrations/ holding a customer token and (after ``new_app``) an app token."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, openapi):
         self.base = base + "/v2/integrations"
-        self.http = requests.Session()
+        self.http = conforming(requests.Session(), openapi)
         self.http.trust_env = False
         self.customer_token = self.token("customer", CUSTOMER["Id"], CUSTOMER["Secret"])
         self.app = self.app_token = None
@@ -55,8 +55,8 @@ class Integrations:
 
 
 @pytest.fixture
-def integrations(api):
-    client = Integrations(api.base)
+def integrations(api, openapi):
+    client = Integrations(api.base, openapi)
     yield client
     client.http.close()
 
