@@ -123,7 +123,7 @@ def _operation(view: Any, method: str, path: str, envelope: type["ApiError"], pa
     if body is not None and method in BODY_METHODS:
         operation["requestBody"] = _request_body(view, body, requests.get(key, []))
     operation["responses"] = _responses(envelope, path, answers.get(key, []), vendor=not path.startswith(
-        CONTROL_PREFIX))
+        CONTROL_PREFIX), twin=(method, path + ".json") in answers)
     return operation
 
 
@@ -207,15 +207,19 @@ def _has_required(body: Any) -> bool:
 # ---- answers ---------------------------------------------------------------------------------------------
 
 
-def _responses(envelope: type["ApiError"], path: str, examples: list[documented.Example], vendor: bool) -> dict:
+def _responses(envelope: type["ApiError"], path: str, examples: list[documented.Example], vendor: bool,
+               twin: bool = False) -> dict:
     by_status: dict[int, list[documented.Example]] = defaultdict(list)
     for example in examples:
         by_status[example.status].append(example)
     responses: dict[str, dict] = {}
     if not any(status < 400 for status in by_status):
+        # no example names it yet: any success, in the encoding of the path (a new endpoint starts here)
         media_type = envelope.media_type(path)
-        responses["200"] = {"description": "OK", "content": {media_type: {
-            "schema": {"type": "string"} if media_type != "application/json" else {}}}}
+        text = ("Success: what the path with .json answers, in this encoding" if twin
+                else "Success (its answer has no documented example yet)")
+        responses["2XX"] = {"description": text, "content": {
+            media_type: {"schema": {"type": "string"} if media_type != "application/json" else {}}}}
     for status in sorted(by_status):
         if status < 400:
             responses[str(status)] = _answer(status, by_status[status])

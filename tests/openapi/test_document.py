@@ -205,6 +205,36 @@ def test_integrations_handlers_declare_the_token_they_check(session_app):
             assert calls == (scheme in security), f"{endpoint}: {check}() and {scheme} go together"
 
 
+def test_a_new_endpoint_is_documented_from_its_route_and_schema_alone():
+    """What another family's new control endpoint gets with nothing but ``@req.body``: its path parameters,
+    its body, the control token, the control envelope's errors and a success."""
+    from flask import Blueprint
+    from marshmallow import Schema, fields
+
+    from emulator.app import create_app
+    from emulator.core import request as req
+
+    class Flow(Schema):
+        applets = fields.List(fields.Dict(), required=True)
+
+    bp = Blueprint("flows_probe", __name__, url_prefix="/_emulator/accounts/<sid>/flows")
+
+    @bp.put("/<app_id>")
+    @req.body(Flow)
+    def define(data, sid, app_id):
+        return data
+
+    app = create_app()
+    app.register_blueprint(bp)
+    operation = document(app)["paths"]["/_emulator/accounts/{sid}/flows/{app_id}"]["put"]
+    assert [p["name"] for p in operation["parameters"]] == ["sid", "app_id"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith(".Flow")
+    assert operation["security"] == [{}, {"controlToken": []}]
+    assert {"2XX", "400", "404", "405", "413"} <= set(operation["responses"])
+    OpenAPIV31SpecValidator(document(app)).validate()
+
+
 # ---- serving and writing it ----------------------------------------------------------------------------------
 
 
