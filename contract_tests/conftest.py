@@ -34,10 +34,11 @@ def documented(name: str):
 
 
 def conforms(actual, name: str, **overrides) -> None:
-    """``same_shape`` against a documented example, with its index's nullable, optional and open keys (the ones
-    the OpenAPI document's schema for it has too)."""
+    """``same_shape`` against a documented example, with its index's nullable, optional, open and untyped keys
+    (the ones the OpenAPI document's schema for it has too)."""
     doc = documented(name)
-    options = {"nullable": doc.nullable, "optional": doc.optional, "open": doc.open, **overrides}
+    options = {"nullable": doc.nullable, "optional": doc.optional, "open": doc.open, "untyped": doc.untyped,
+               **overrides}
     same_shape(actual, doc.shape(), **options)
 
 
@@ -51,7 +52,8 @@ def command() -> list[str]:
 
 @pytest.fixture(scope="session")
 def server():
-    proc = subprocess.Popen(command() + ["serve", "--port", "0"], stdout=subprocess.PIPE,
+    # --quiet: nobody reads the pipe after the first lines, and a line per request would fill it
+    proc = subprocess.Popen(command() + ["serve", "--port", "0", "--quiet"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     try:
         lines = [proc.stdout.readline() for _ in range(2)]
@@ -111,16 +113,18 @@ def api(server, openapi):
 
 
 def same_shape(actual, documented, path="$", nullable=frozenset(), optional=frozenset(), open=frozenset(),
-               where="$"):
+               where="$", untyped=frozenset()):
     """Field by field: exactly the documented keys, in the documented order, with the same JSON types as the
     documented example, recursively (clients that read a body as an ordered record, or diff it against the page,
     see the order).
 
     ``nullable`` names the fields the page documents as possibly null elsewhere (e.g. ``voice_url``); ``optional``
     the keys, by path (``data.flow_id``, ``Calls[].Details``), that are not always there; ``open`` the objects the
-    page abbreviates (or True: every object), which hold at least the documented keys, in any order.
+    page abbreviates (or True: every object), which hold at least the documented keys, in any order; ``untyped``
+    the fields (by name) whose value may be of any type, present all the same.
     """
-    if actual is None and path.rsplit(".", 1)[-1] in nullable:
+    name = path.rsplit(".", 1)[-1]
+    if name in untyped or (actual is None and name in nullable):
         return
     prefix = "" if where == "$" else where + "."
     if isinstance(documented, dict):
@@ -132,13 +136,13 @@ def same_shape(actual, documented, path="$", nullable=frozenset(), optional=froz
             assert set(actual) == set(expected), f"{path}: keys {sorted(actual)} != documented {sorted(expected)}"
             assert list(actual) == expected, f"{path}: keys in the order {list(actual)}, documented {expected}"
         for key in expected:
-            same_shape(actual[key], documented[key], f"{path}.{key}", nullable, optional, open, prefix + key)
+            same_shape(actual[key], documented[key], f"{path}.{key}", nullable, optional, open, prefix + key, untyped)
     elif isinstance(documented, list):
         assert isinstance(actual, list), f"{path}: expected an array, got {actual!r}"
         for i, item in enumerate(actual[:3]):
             if documented:
                 same_shape(item, documented[0], f"{path}[{i}]", nullable, optional, open,
-                           "[]" if where == "$" else where + "[]")
+                           "[]" if where == "$" else where + "[]", untyped)
     elif documented is None:
         pass  # null in an example says nothing about the type a live value has
     else:

@@ -39,10 +39,12 @@ def test_next_exophone_list_times_out_and_the_one_after_is_served_at_once(api):
     with pytest.raises(requests.Timeout):
         api.get(numbers, timeout=0.2)
     # the same list, spelt with the .json suffix the glob does not match, is answered while the first is held:
-    # the journal, which records a request once it has been answered, has only this one
+    # the journal shows the held one in flight (no status yet) and this one answered
     assert api.get(numbers + ".json", timeout=10).status_code == 200
     journal = control(api, "GET", "/requests", params={"path": f"/v2_beta/Accounts/{api.sid}/IncomingPhoneNumbers"})
-    assert [e["path"] for e in journal["requests"]] == [f"/v2_beta/Accounts/{api.sid}/IncomingPhoneNumbers.json"]
+    assert [(e["path"], e["status"], e["in_flight"]) for e in journal["requests"]] == [
+        (f"/v2_beta/Accounts/{api.sid}/IncomingPhoneNumbers", None, True),
+        (f"/v2_beta/Accounts/{api.sid}/IncomingPhoneNumbers.json", 200, False)]
     control(api, "DELETE", "/faults")  # releases the held one
 
 

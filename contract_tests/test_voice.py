@@ -243,3 +243,68 @@ def test_whitelist(api):
     result = xml_root(response.text).find("Result")
     assert [e.tag for e in result] == keys and result.find("Status").text == "Whitelist"
     assert result.find("Type").text == "API" and int(result.find("Expiry").text) > 0
+
+
+# ---- call flows: the Passthru GET ----------------------------------------------------------------------
+
+
+def control(api, path: str) -> str:
+    return f"{api.base}/_emulator/accounts/{api.sid}/{path}"
+
+
+def incoming_through_a_flow(api, applets: list[dict], **extra) -> str:
+    """A flow, an ExoPhone whose VoiceUrl (set through the ExoPhones API) names it, and a caller dialling it."""
+    flow = api.put(control(api, "flows/228040"), json={"applets": applets})
+    assert flow.status_code == 200, flow.text
+    numbers = f"{api.base}/v2_beta/Accounts/{api.sid}/IncomingPhoneNumbers"
+    [phone] = [p for p in api.get(numbers).json()["incoming_phone_numbers"] if p["phone_number"] == "+918039591111"]
+    assert api.put(f"{numbers}/{phone['sid']}", data={"VoiceUrl": flow.json()["url"]}).status_code == 200
+    call = api.post(control(api, "calls/incoming"), json={"from": "09999999991", "to": EXOPHONE, **extra})
+    assert call.status_code == 201, call.text
+    return call.json()["call_sid"]
+
+
+def test_the_passthru_page_parameters(api):
+    page = example("voice_passthru_params.json")
+    with CallbackListener() as handler:
+        call_sid = incoming_through_a_flow(api, [{"type": "gather"}, {"type": "passthru", "url": handler.url}],
+                                           digits="1")
+        advance(api, 5)
+        [received] = handler.wait(1)
+    query = dict(received["query"])
+    assert received["method"] == "GET" and set(query) <= set(page["parameters"]) | set(page["also_sent_per_spec"])
+    assert query["CallSid"] == call_sid and query["Direction"] in page["directions"]
+    assert query["EndTime"] == page["parameters"]["EndTime"].split(" // ")[0]
+    assert query["CallType"] == page["call_types"]["IVR only, no connect applet"]
+    assert query["digits"] == '"1"'  # "comes with a double quote (") before and after the number"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", query["CurrentTime"])  # "yyyy-mm-dd hh:mm:ss"
+
+
+def test_the_recorded_passthru_after_a_conversation(api):
+    """frappe's recorded request after a Connect whose agent talked: the same parameters (those the spec
+    lists), in the same order, with values in the same formats, and its DialCallStatus/CallType pair."""
+    recorded = example("voice_passthru_completed_frappe.json")
+    ring = int(recorded["DialCallDuration"]) - int(recorded["Legs"][0]["OnCallDuration"])
+    assert api.put(control(api, "numbers/09999999999"), json={
+        "ring_seconds": ring, "talk_seconds": int(recorded["Legs"][0]["OnCallDuration"])}).status_code == 200
+    with CallbackListener() as handler:
+        call_sid = incoming_through_a_flow(api, [
+            {"type": "connect", "numbers": ["09999999999"], "record": True},
+            {"type": "passthru", "url": handler.url + "/after", "mode": "async"}, {"type": "hangup"}])
+        advance(api, 60)
+        [received] = handler.wait(1)
+    query = dict(received["query"])
+    spec = set(example("voice_passthru_params.json")["parameters"]) | set(
+        example("voice_passthru_params.json")["also_sent_per_spec"])
+    assert list(query) == [k for k in recorded if k in spec]
+    for key in ("Created", "StartTime", "CurrentTime"):
+        shape = re.sub(r"[A-Z][a-z]{2}", "Aaa", re.sub(r"\d", "9", recorded[key]))
+        assert re.sub(r"[A-Z][a-z]{2}", "Aaa", re.sub(r"\d", "9", query[key])) == shape, key
+    for key in ("CallFrom", "CallTo", "From", "To", "DialWhomNumber"):
+        assert re.sub(r"\d", "9", query[key]) == re.sub(r"\d", "9", recorded[key]), key
+    for key in ("EndTime", "DialCallDuration", "DialCallStatus", "CallType", "Direction", "DialWhomNumber"):
+        assert query[key] == recorded[key], key
+    assert query["CallSid"] == call_sid and query["RecordingUrl"].endswith(".mp3")
+    assert query["flow_id"] == recorded["flow_id"]
+    details = api.get(v1(api, f"Calls/{call_sid}.json")).json()["Call"]
+    assert details["Direction"] == "inbound" and details["RecordingUrl"] == query["RecordingUrl"]

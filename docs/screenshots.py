@@ -56,6 +56,16 @@ def seed(emulator: EmulatorServer, listener: CallbackListener) -> dict:
     control.add_fault("/v2_beta/Accounts/*/IncomingPhoneNumbers*", method="GET", delay_ms=3000)
     vendor.get(f"{url}/v2/accounts/{SID}/incoming-phone-numbers/{phones[0]['sid']}")
     control.create_integrations_customer("acme-customer", "acme-secret", "Acme Corp", "ops@acme.example")
+    v1 = f"{url}/v1/Accounts/{SID}"
+    vendor.post(f"{v1}/Calls/connect.json", data={"From": "09876543210", "To": "09812345678",
+                                                  "CallerId": "01139585476"})
+    control.script_number(SID, "09812345679", call="busy", sms="failed_dnd")
+    vendor.post(f"{v1}/Calls/connect.json", data={"From": "09876543210", "To": "09812345679",
+                                                  "CallerId": "01139585476"})
+    for to in ("09812345678", "09812345679"):
+        vendor.post(f"{v1}/Sms/send.json", data={"From": "01139585476", "To": to, "Body": "Your OTP is 4821"})
+    control.incoming_call(SID, "09845012345", "01139585476", digits="1")
+    control.advance_clock(120)  # the calls and messages run to their end
     control.wait_callbacks(3)
     return {"greenvn": made[0]["greenvn"], "caller": made[0]["aparty_numbers"][0], "fault": fault}
 
@@ -108,6 +118,10 @@ def main() -> int:
             page.tab("Integrations")
             page.until(lambda: page.table("Apps"))
             written.append(shoot(page, "integrations", args.out))
+
+            page.tab("Voice and SMS")
+            page.until(lambda: page.table("Calls"))
+            written.append(shoot(page, "voice", args.out))
 
             page.tab("Callbacks")
             page.until(lambda: page.table("Callback log"))

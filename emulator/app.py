@@ -20,9 +20,16 @@ DEFAULTS: dict[str, Any] = {
     "FIXTURES": None,  # a fixtures directory; None is the shipped one
     "SEED": 0,  # seeds generated inventories: same seed, same numbers
     "MAX_CONTENT_LENGTH": 1 << 20,  # larger bodies are 413 in the family's envelope
-    "CALLBACKS": {},  # Dispatcher options: timeout, retries, backoff, workers, log_size
+    "CALLBACKS": {},  # Dispatcher options (emulator.core.callbacks): timeouts, retries, bounds, breaker
     "JOURNAL_SIZE": 1000,  # the request journal keeps this many of the newest requests; 0 turns it off
-    "JOURNAL_BYTES": 8 << 20,  # ...and drops the oldest while their bodies and answers weigh more than this
+    "JOURNAL_BYTES": 8 << 20,  # ...and drops the oldest while they weigh more than this (every byte kept)
+    # who may use /_emulator/ (emulator.control.access): the address served on (a non-loopback one allows
+    # any Host), Host names and browser origins allowed besides loopback and the emulator's own ("*": any),
+    # and a token every control request must bring as "Authorization: Bearer <token>"
+    "BIND_HOST": "127.0.0.1",
+    "CONTROL_HOSTS": (),
+    "CONTROL_ORIGINS": (),
+    "CONTROL_TOKEN": None,
 }
 
 
@@ -38,14 +45,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     from emulator.core import gate
     from emulator.core.errors import ApiError, Refused
     from emulator.core.fixtures import load_world
+    from emulator.core.jsonprovider import OrjsonProvider
     from emulator.core.request import render
     from emulator.core.store import Store
 
-    app = Flask(__name__, static_folder=None)  # no /static/ route: the families serve every path
+    class Emulator(Flask):
+        json_provider_class = OrjsonProvider  # in the documented key order, compact
+
+    app = Emulator(__name__, static_folder=None)  # no /static/ route: the families serve every path
     app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
-    app.json.compact = True  # type: ignore[attr-defined]
 
     declared = families()
     world = load_world(app.config["FIXTURES"], declared)

@@ -1,34 +1,75 @@
-"""The ``exotel-emulator`` command."""
+"""The ``exotel-emulator`` command.
+
+Every bad start is one line on stderr and exit 2, before anything is served: bad options, fixtures or
+``--state``, a ``--save-on-exit`` target that cannot be written, an address that cannot be bound.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import signal
 import sys
 
+from emulator import __version__
 
-def non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+TOKEN_ENV = "EXOTEL_EMULATOR_CONTROL_TOKEN"
+# a container sets these instead of options, so `docker run IMAGE serve --seed 7` still binds where it must
+HOST_ENV, PORT_ENV = "EXOTEL_EMULATOR_HOST", "EXOTEL_EMULATOR_PORT"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (no usage block above them)."""
+
+    def error(self, message: str):
+        self.exit(2, f"exotel-emulator: {message} (see {self.prog} --help)\n")
+
+
+def ranged(low: int, high: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {low}-{high}, not {value}" if high is not None
+                                             else f"must be {low} or more, not {value}")
+        return value
+
+    return parse
+
+
+non_negative = ranged(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="exotel-emulator", description="A local emulator of Exotel's HTTP APIs.")
+    parser = Parser(prog="exotel-emulator", description="A local emulator of Exotel's HTTP APIs.")
+    parser.add_argument("--version", action="version", version=f"exotel-emulator {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every API family and the control API on one port")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    serve.add_argument("--host", default=os.environ.get(HOST_ENV) or "127.0.0.1",
+                       help=f"address to bind (default ${HOST_ENV}, else 127.0.0.1)")
+    # a string default goes through ``type`` too: a bad $EXOTEL_EMULATOR_PORT is the same one-line error
+    serve.add_argument("--port", type=ranged(0, 65535), default=os.environ.get(PORT_ENV) or "8080",
+                       help=f"port to bind; 0 picks a free one (default ${PORT_ENV}, else 8080)")
     serve.add_argument("--fixtures", metavar="DIR", help="a fixtures directory replacing the shipped one")
     serve.add_argument("--seed", type=int, default=0, help="seed for generated inventories (default 0)")
-    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    serve.add_argument("--threads", type=ranged(1, 1000), default=8, help="waitress worker threads (default 8)")
     serve.add_argument("--debug", action="store_true", help="Flask's development server, for debugging only")
     serve.add_argument("--journal-size", type=non_negative, default=1000, metavar="N",
                        help="requests kept in the journal, GET /_emulator/requests (default 1000; 0: off)")
     serve.add_argument("--state", metavar="FILE", help="start from a snapshot (GET /_emulator/state output)")
     serve.add_argument("--save-on-exit", metavar="FILE", help="write a snapshot there on SIGTERM or Ctrl-C")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="a Host name the control API also answers besides loopback ones (repeatable; "
+                            "'*' any)")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a browser origin the control API also answers (repeatable; '*' any)")
+    serve.add_argument("--control-token", metavar="T", default=os.environ.get(TOKEN_ENV) or None,
+                       help=f"control requests need 'Authorization: Bearer T' (default: ${TOKEN_ENV})")
+    serve.add_argument("--quiet", action="store_true", help="no line per request on stderr")
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI 3.1 document (GET /_emulator/openapi.json)",
                                   description="Write the OpenAPI 3.1 document of every endpoint, without serving.")
@@ -52,40 +93,63 @@ def main(argv: list[str] | None = None) -> int:
     return run(args)
 
 
+def listening(host: str, port: int) -> str:
+    """The URL to open: every interface (a container's 0.0.0.0) is reached on this machine as localhost."""
+    if host in ("0.0.0.0", "::", ""):
+        return f"http://localhost:{port}  (bound to {host or '0.0.0.0'}: every interface)"
+    shown = f"[{host}]" if ":" in str(host) else host
+    return f"http://{shown}:{port}"
+
+
+def fail(message: str) -> int:
+    """One line on stderr, exit 2: however long the cause, it is said on one line."""
+    print(f"exotel-emulator: {' '.join(str(message).split())}", file=sys.stderr)
+    return 2
+
+
 def serve(args: argparse.Namespace) -> int:
     from emulator.app import create_app
+    from emulator.core import snapshot
     from emulator.core.fixtures import FixtureError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # "Task queue depth is N" is waitress reporting a burst of concurrent clients, not a problem
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
-        app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed, "JOURNAL_SIZE": args.journal_size})
+        app = create_app({"FIXTURES": args.fixtures, "SEED": args.seed, "JOURNAL_SIZE": args.journal_size,
+                          "BIND_HOST": args.host, "CONTROL_HOSTS": tuple(args.allow_host),
+                          "CONTROL_ORIGINS": tuple(args.allow_origin), "CONTROL_TOKEN": args.control_token})
     except FixtureError as exc:
-        print(f"exotel-emulator: bad fixtures: {exc}", file=sys.stderr)
-        return 2
-    from emulator.core import snapshot
-
+        return fail(f"bad fixtures: {exc}")
+    store = app.extensions["exotel_emulator"]
     try:
         snapshot.setup(app, state=args.state, save_on_exit=args.save_on_exit)
-    except snapshot.SnapshotError as exc:  # a bad --state file, or a --save-on-exit folder we cannot write
-        print(f"exotel-emulator: {exc}", file=sys.stderr)
-        return 2
+    except snapshot.SnapshotError as exc:  # a bad --state file, or a --save-on-exit target we cannot write
+        store.close(0)
+        return fail(str(exc))
     if args.debug:
-        app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
+        try:
+            app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
+        except OSError as exc:
+            return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         return 0
 
-    from waitress.server import create_server
+    from emulator.core.server import address, create_server
 
-    server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="exotel-emulator")
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+                               access_log=None if args.quiet else sys.stderr)
+    except (OSError, ValueError) as exc:  # port in use, an address not of this machine, a bad --host
+        store.close(0)
+        hint = " (another server is there: --port 0 picks a free port)" if getattr(
+            exc, "errno", None) == errno.EADDRINUSE else ""
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return fail(f"cannot listen on {args.host}:{args.port}: {reason}{hint}")
     # SIGTERM (docker stop, CI teardown) ends the loop like Ctrl-C does, so the exit hooks still run; both are
     # handled before the first line is printed, since a caller may signal as soon as it reads that line
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    store = app.extensions["exotel_emulator"]
     try:
-        host, port = server.effective_host, server.effective_port
-        shown = f"[{host}]" if ":" in str(host) else host
-        print(f"exotel-emulator listening on http://{shown}:{port}", flush=True)
+        print(f"exotel-emulator listening on {listening(*address(server))}", flush=True)
         for account in store.accounts.values():
             print(f"  account sid={account.sid} api_key={account.api_key} api_token={account.api_token}",
                   flush=True)
@@ -93,10 +157,25 @@ def serve(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the save short
         server.close()
-        for hook in store.on_exit:
-            hook()
-    return 0
+        store.close(deadline=1.0)  # a backlog of callbacks to a slow URL never holds the exit
+    return run_exit_hooks(store)
+
+
+def run_exit_hooks(store) -> int:
+    """``--save-on-exit`` and the like: each says what it did; a failure is one line and exit 1."""
+    code = 0
+    for hook in store.on_exit:
+        try:
+            done = hook()
+        except Exception as exc:
+            print(f"exotel-emulator: could not save the state: {' '.join(str(exc).split())}", file=sys.stderr)
+            code = 1
+        else:
+            if done:
+                print(f"exotel-emulator: {done}", flush=True)
+    return code
 
 
 def write_openapi(file: str | None) -> int:

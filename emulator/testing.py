@@ -17,7 +17,7 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from emulator.app import families
 from emulator.control.client import ControlClient
@@ -28,13 +28,18 @@ PRODUCTION_HOSTS = tuple(host for family in families() for host in family.hosts)
 
 
 class CallbackListener:
-    """A real HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it (callback receiver).
+    """A real HTTP server on 127.0.0.1 that records the requests the emulator makes to it: the JSON (or form)
+    bodies of POSTed callbacks, and the query strings of a call flow's GETs (Passthru, dial whom).
 
-    ``status`` is what it answers; ``wait(n)`` blocks until ``n`` callbacks arrived (or the timeout).
-    """
+    ``status`` and ``body`` are what it answers, or ``answer(request)`` returns ``(status, body)`` (or
+    ``(status, body, headers)``) per request (a Passthru handler choosing 200 or 302); ``wait(n)`` blocks
+    until ``n`` requests arrived (or the timeout). Each recorded request has ``method``, ``path``,
+    ``headers``, ``json`` (a POST's body) and ``query`` (a GET's parameters as ``(name, value)`` pairs, in
+    order)."""
 
-    def __init__(self, status: int = 200):
-        self.status = status
+    def __init__(self, status: int = 200, body: str = "",
+                 answer: Callable[[dict], tuple] | None = None):
+        self.status, self.body, self.answer = status, body, answer
         self.received: list[dict] = []
         self._cond = threading.Condition()
         listener = self
@@ -47,12 +52,27 @@ class CallbackListener:
                     body = json.loads(raw or b"null")
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
+                self._record({"method": "POST", "path": self.path, "headers": dict(self.headers), "json": body,
+                              "query": []})
+
+            def do_GET(self):
+                query = parse_qsl(urlsplit(self.path).query, keep_blank_values=True)
+                self._record({"method": "GET", "path": self.path, "headers": dict(self.headers), "json": None,
+                              "query": query})
+
+            def _record(self, request: dict) -> None:
+                status, body, *headers = listener.answer(request) if listener.answer else (
+                    listener.status, listener.body)
                 with listener._cond:
-                    listener.received.append({"path": self.path, "headers": dict(self.headers), "json": body})
+                    listener.received.append(request)
                     listener._cond.notify_all()
-                self.send_response(listener.status)
-                self.send_header("Content-Length", "0")
+                data = body.encode()
+                self.send_response(status)
+                for name, value in (headers[0] if headers else {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *args):  # keep test output clean
                 pass
@@ -148,10 +168,7 @@ def _create_app(config: Mapping[str, Any] | None):
 
 
 def _shut_down(app) -> None:
-    store = app.extensions["exotel_emulator"]
-    store.faults.clear()  # wakes any request still held by a delay
-    store.scheduler.stop()
-    store.callbacks.shutdown()
+    app.extensions["exotel_emulator"].close()
 
 
 class EmulatorServer(Emulator):
@@ -162,15 +179,15 @@ class EmulatorServer(Emulator):
     """
 
     def __init__(self, config: Mapping[str, Any] | None = None, *, app=None, threads: int = 8):
-        from waitress.server import create_server
+        from emulator.core.server import create_server
 
         self._owns_app = app is None
         app = app if app is not None else _create_app(config)
-        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="exotel-emulator")
+        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads)
         url = f"http://127.0.0.1:{self._server.effective_port}"
         self._thread = threading.Thread(target=self._server.run, name="exotel-emulator-server", daemon=True)
         self._thread.start()
-        super().__init__(url, ControlClient(url), app)
+        super().__init__(url, ControlClient(url, token=app.config.get("CONTROL_TOKEN")), app)
 
     def close(self) -> None:
         from waitress import wasyncore
@@ -243,7 +260,8 @@ class MockExotel(Emulator):
         import requests
 
         app = self._given_app if self._given_app is not None else _create_app(self._config)
-        super().__init__("https://" + self.hosts[0], ControlClient(app=app), app)
+        super().__init__("https://" + self.hosts[0], ControlClient(app=app, token=app.config.get("CONTROL_TOKEN")),
+                         app)
         self._http = app.test_client(use_cookies=False)
         self.adapter = _Adapter(self)
         with _patch_lock:

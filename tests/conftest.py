@@ -167,9 +167,9 @@ def watch_delays(monkeypatch):
 
 
 class HangingListener:
-    """A callback URL that takes each POST and holds it unanswered until ``release()``; from then on it closes
-    every connection without an answer (a receiver that hangs, then dies). ``wait_arrived(n)`` blocks until
-    ``n`` POSTs have reached it."""
+    """A callback URL that takes each POST (or GET) and holds it unanswered until ``release()``; from then on it
+    closes every connection without an answer (a receiver that hangs, then dies). ``wait_arrived(n)`` blocks
+    until ``n`` requests have reached it."""
 
     def __init__(self):
         self._released = threading.Event()
@@ -180,6 +180,9 @@ class HangingListener:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.do_GET()
+
+            def do_GET(self):
                 with hanging._cond:
                     hanging.arrived += 1
                     hanging._cond.notify_all()

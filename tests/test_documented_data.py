@@ -29,3 +29,17 @@ def test_the_status_to_code_rule_is_the_readmes():
     assert readme == load("readme_exobridge_status_codes.json")["status_to_code"]
     for status, code in readme.items():
         assert exobridge_code_for_status(503 if status == "5xx" else int(status)) == code, status
+
+
+def test_the_flow_limits_and_endings_are_the_readmes():
+    """contract_tests/data/readme_flow_limits.json, which the flow tests expect, says what the README says."""
+    limits = load("readme_flow_limits.json")
+    section = README[README.index("## Call flows (ExoML applets)"):README.index("## Control API\n")]
+    assert f"**a flow is cut\noff after {limits['max_steps']} steps**" in section
+    assert f"A URL has **{limits['url_timeout']} s** to answer" in section.replace("\n", " ")
+    assert f"| `greeting` | `seconds` (default {limits['greeting_seconds']}, 0-3600) |" in section
+    assert f"lasts {limits['gather_seconds']} s |" in section
+    flat = " ".join(section.split())
+    for code, text in limits["endings"].items():
+        text = text.format(max_steps=limits["max_steps"]).split(" (")[0]
+        assert f"`{code}` ({text}" in flat, code

@@ -4,6 +4,7 @@
 
     emulator = ControlClient("http://127.0.0.1:8080")     # a running emulator, over HTTP
     emulator = ControlClient(app=create_app())             # or an app in this process, no socket
+    emulator = ControlClient(url, token="T")               # one started with --control-token T
     emulator.add_fault("/v1/tenants/*/greenvn", method="POST", code=4, times=1)
     emulator.advance_clock(86400)
 
@@ -42,13 +43,15 @@ class Transport(Protocol):
 class HttpTransport:
     """Over HTTP with ``requests`` (never through a proxy: the emulator is local)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, timeout: float = 10.0, token: str | None = None):
         import requests
 
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method, path, json=None, params=None):
         response = self.session.request(method, self.base_url + path, json=json, params=params,
@@ -62,12 +65,13 @@ class HttpTransport:
 class AppTransport:
     """In-process, through Flask's test client: no socket, no thread."""
 
-    def __init__(self, app):
+    def __init__(self, app, token: str | None = None):
         self.app = app
         self.client = app.test_client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def request(self, method, path, json=None, params=None):
-        response = self.client.open(path, method=method, json=json, query_string=params)
+        response = self.client.open(path, method=method, json=json, query_string=params, headers=self.headers)
         return response.status_code, response.get_json(silent=True)
 
     def close(self) -> None:
@@ -78,11 +82,13 @@ class FamilyClient:
     """What every family's client methods build on: ``call`` one control endpoint."""
 
     def __init__(self, base_url: str | None = None, *, app=None, transport: Transport | None = None,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, token: str | None = None):
+        """``token``: the emulator's ``--control-token``, sent as ``Authorization: Bearer``."""
         if transport is None:
             if (base_url is None) == (app is None):
                 raise TypeError("ControlClient needs a base_url or an app (or a transport)")
-            transport = HttpTransport(base_url, timeout) if base_url is not None else AppTransport(app)
+            transport = (HttpTransport(base_url, timeout, token) if base_url is not None
+                         else AppTransport(app, token))
         self.transport: Transport = transport
         self.base_url = base_url.rstrip("/") if base_url else None
 

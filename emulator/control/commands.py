@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
     url = (args.url or os.environ.get(URL_VARIABLE) or DEFAULT_URL).rstrip("/")
     token = args.token or os.environ.get(TOKEN_VARIABLE)
-    client = ControlClient(url, token=token) if token else ControlClient(url)  # type: ignore[call-arg]
+    client = ControlClient(url, token=token)
     try:
         result = args.run(client, args)
     except requests.ConnectionError:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 
+from emulator import __version__
 from emulator.control.schemas import AccountSchema, AdvanceSchema
 from emulator.core import request as req
 from emulator.core.auth import Account
 from emulator.core.clock import rfc3339
-from emulator.core.errors import Reason, Refused
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 
@@ -16,7 +16,8 @@ bp = Blueprint("control", __name__, url_prefix="/_emulator")
 @bp.get("/health")
 def health():
     store = req.store()
-    return {"status": "ok", "accounts": len(store.accounts), "now": rfc3339(store.clock.time())}
+    return {"status": "ok", "version": __version__, "accounts": len(store.accounts),
+            "now": rfc3339(store.clock.time()), "callbacks": store.callbacks.stats()}
 
 
 @bp.get("/openapi.json")
@@ -36,14 +37,8 @@ def reset():
 @bp.post("/accounts")
 @req.body(AccountSchema)
 def create_account(data):
-    store = req.store()
-    with store.lock:
-        if data["sid"] in store.accounts:
-            raise Refused(Reason.CONFLICT, f"account {data['sid']} exists")
-        if store.login(data["api_key"], data["api_token"]) is not None or data["api_key"] in store.accounts:
-            raise Refused(Reason.CONFLICT, f"api_key {data['api_key']} belongs to another account")
-        account = Account(**data)
-        store.add_account(account)
+    account = Account(**data)
+    req.store().add_account(account)  # 409 if the sid or api_key already logs in as another account
     return account.to_dict(), 201
 
 

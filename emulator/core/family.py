@@ -33,9 +33,9 @@ class Model:
     @classmethod
     def current(cls: type[M]) -> M:
         """This family's model in the app serving the current request."""
-        from emulator.core.request import store
+        from emulator.core.request import state
 
-        return store().model_of(cls)
+        return state().model_of(cls)
 
     def load_fixtures(self, docs: list[dict]) -> None:
         """Apply this family's fixture files (already validated by ``Family.fixture_schema``)."""
@@ -59,6 +59,9 @@ class Family:
     blueprint: "Blueprint | None" = None
     model: Callable[["Store"], Model] = Model
     fixture_schema: "type[Schema] | None" = None
+    # validates this family's part of a state snapshot (the shape of ``Model.dump()``) before anything is
+    # restored; a family without one gets its part as sent, and its ``Model.restore`` must check it
+    state_schema: "type[Schema] | None" = None
     # the family's part of /_emulator/ (e.g. ExoBridge's call simulator), registered with the app
     control: "Blueprint | None" = None
     # the vendor's hosts for this family: mock_exotel answers for them

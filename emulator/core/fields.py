@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from emulator.core.clock import MAX_TIME, MIN_TIME
 
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+# user info, then a host (a bracketed IPv6 address or a name without brackets), then an optional port
+NETLOC_RE = re.compile(r"(?:[^@]*@)?(?:\[[^\[\]]+\]|[^\[\]@:]+)(?::\d*)?")
 
 
 class Lenient(Schema):
@@ -17,10 +21,31 @@ class Lenient(Schema):
         unknown = EXCLUDE
 
 
+class Strict(Schema):
+    """A control body or a snapshot part: an unknown field is an error, not a silently ignored setting."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Timestamp(fields.Float):
+    """A time on the emulator clock (seconds since the epoch), within the years the date formats can write."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, validate=validate.Range(min=MIN_TIME, max=MAX_TIME), **kwargs)
+
+
 def is_url(value: str, schemes: tuple[str, ...] = ("http", "https")) -> bool:
-    """An absolute URL of one of ``schemes``, with a host and no whitespace."""
-    parts = urlsplit(value)
-    return parts.scheme in schemes and bool(parts.hostname) and not any(c.isspace() for c in value)
+    """An absolute URL of one of ``schemes``, with a host and no whitespace; never raises (every family's
+    URL fields call it, and urllib raises ``ValueError`` for a malformed IPv6 host such as ``http://[``)."""
+    if not isinstance(value, str) or any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises ValueError for a port that is not a number or is out of range
+        return parts.scheme in schemes and bool(parts.hostname) and NETLOC_RE.fullmatch(parts.netloc) is not None
+    except ValueError:
+        return False
 
 
 def _http_url(value: str) -> None:

@@ -6,14 +6,14 @@ folder per family (``exophones/``, ``exobridge/``, ...) of JSON files in that fa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from marshmallow import Schema, ValidationError, fields
 
-from emulator.core.auth import Account, AccountSchema
+from emulator.core.auth import Account, AccountSchema, clashes
+from emulator.core.request import parse_json
 
 
 class FixtureError(Exception):
@@ -50,6 +50,9 @@ def load_world(directory: Path | str | None, families: Iterable) -> World:
         world.accounts = [Account(**a) for a in doc["accounts"]]
         _unique(accounts_file, "accounts", [a.sid for a in world.accounts], "sid")
         _unique(accounts_file, "accounts", [a.api_key for a in world.accounts], "api_key")
+        clash = clashes(world.accounts)
+        if clash:
+            raise FixtureError(f"{accounts_file}: {clash}")
     for family in families:
         folder = root / family.name
         if family.fixture_schema is None or not folder.is_dir():
@@ -60,8 +63,8 @@ def load_world(directory: Path | str | None, families: Iterable) -> World:
 
 def _read(path: Path, schema: type[Schema]) -> dict:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = parse_json(path.read_bytes())
+    except (OSError, ValueError) as exc:
         raise FixtureError(f"{path}: not valid JSON: {exc}") from None
     try:
         return schema().load(raw)

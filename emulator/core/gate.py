@@ -17,13 +17,12 @@ from typing import Callable
 
 from flask import Flask, current_app, request
 from waitress.channel import ClientDisconnected
-from werkzeug.datastructures import Authorization
 
 from emulator.core.auth import Credentials, classify
 from emulator.core.errors import ApiError
 from emulator.core.faults import Fault
-from emulator.core.journal import Entry
-from emulator.core.request import render
+from emulator.core.journal import Entry, conceal
+from emulator.core.request import SECRETS, render
 
 CONTROL_PREFIX = "/_emulator"
 ANSWER = "exotel_emulator.answer"  # environ key: what the gate decided Flask must answer instead
@@ -67,25 +66,31 @@ class Gate:
         store = self.store
         journal = store.journal
         # numbered on arrival, so the journal lists requests in the order they came, however long each took
-        entry = Entry(id=journal.next_id(), time=store.clock.time(), method=environ.get("REQUEST_METHOD", "GET"),
+        generation, number = journal.begin()
+        entry = Entry(id=number, time=store.clock.time(), method=environ.get("REQUEST_METHOD", "GET"),
                       path=path, query=environ.get("QUERY_STRING", ""), headers=[], body=b"", status=None,
                       response=b"", response_headers=[], fault=None, duration_ms=0.0)
-        generation, started = journal.generation, time.perf_counter()
+        started = time.perf_counter()
         if journal.size:
             entry = entry._replace(body=self._read_body(environ), headers=[
                 (k, v) for k, v in environ.items() if k[:5] == "HTTP_" or k == "CONTENT_TYPE"])
 
         answer = None
-        if store.rate_limits.limits:  # empty unless a test switched a limit on
+        if store.rate_limits.limits:  # empty unless a test switched a limit on (a preflight never counts:
+            # it carries no credentials)
             sid = self.account_of(path)
             limited = sid is not None and sid in store.rate_limits.limits and _authenticates_as(store, environ, sid)
             retry_after = store.rate_limits.admit(sid) if limited else None
             if retry_after is not None:
                 answer = environ[ANSWER] = RateLimited(retry_after)
-        if answer is None and store.faults.live:  # empty unless a test added a fault
+        # faults answer vendor requests, never a browser's CORS check before one: a preflight spending a
+        # `times: 1` fault would leave none for the request it announces
+        if answer is None and store.faults.live and not _preflight(environ):  # empty unless a test added one
             answer = store.faults.take(entry.method, path, self.account_of)
             if answer is not None:
                 entry = entry._replace(fault=answer.id)
+                if answer.delay_ms and journal.size:  # seen in the journal while it waits
+                    journal.record(generation, entry._replace(in_flight=True))
                 try:
                     self._apply(answer, environ, generation)
                 except ConnectionDropped:
@@ -111,7 +116,9 @@ class Gate:
             if hasattr(result, "close"):
                 result.close()
         status, response_headers = captured
-        self._record(generation, entry._replace(status=int(status[:3]), response=response,
+        secrets = environ.get(SECRETS)
+        kept = conceal(response, secrets) if secrets else response  # the client gets it, the journal never
+        self._record(generation, entry._replace(status=int(status[:3]), response=kept,
                                                 response_headers=response_headers), started)
         return [response]
 
@@ -153,9 +160,15 @@ class Gate:
         return body
 
 
+def _preflight(environ: dict) -> bool:
+    """A CORS preflight, as the Fetch standard defines it: OPTIONS with an Origin and the method to come."""
+    return (environ.get("REQUEST_METHOD") == "OPTIONS" and "HTTP_ORIGIN" in environ
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ)
+
+
 def _authenticates_as(store, environ: dict, sid: str) -> bool:
     """Only the account's own requests count against its limit: a stranger's 401 must not spend its quota."""
-    return classify(store, Authorization.from_header(environ.get("HTTP_AUTHORIZATION")), sid) == Credentials.OK
+    return classify(store, environ.get("HTTP_AUTHORIZATION"), sid) == Credentials.OK
 
 
 def _drop(environ: dict):
@@ -198,4 +211,6 @@ def install(app: Flask) -> None:
     """Put the gate in front of ``app`` (called once by ``create_app``)."""
     app.wsgi_app = Gate(app.wsgi_app, app.extensions["exotel_emulator"],  # type: ignore[method-assign]
                         app.config.get("MAX_CONTENT_LENGTH"))
-    app.before_request(answer_injected)
+    # first of all hooks: a fault the gate took must answer (a family's hook answering first, as the
+    # integrations preflight hook did, would spend the fault on a request it never answered)
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_injected)

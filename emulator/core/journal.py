@@ -2,26 +2,33 @@
 
 Recording must cost next to nothing (it runs on every request), so an entry keeps the raw bytes and the
 header pairs as received; parsing JSON and redacting credentials happen only when someone reads the
-journal (``GET /_emulator/requests``).
+journal (``GET /_emulator/requests``). The one exception is a value a handler marked secret (the token
+``/token`` issues: its field name says nothing): it is cut out of the recorded answer before it is kept.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import re
 import threading
-from collections import deque
-from typing import Callable, NamedTuple
-from urllib.parse import parse_qsl
+from typing import Callable, Iterable, NamedTuple
+from urllib.parse import parse_qsl, urlencode
 
 from emulator.core.clock import rfc3339
+from emulator.core.request import parse_json
 
 REDACTED = "[redacted]"
 # Header and body field names that carry credentials: Authorization, api_token, ExotelApiKey, Secret,
 # AppSecret, SipSecret, Token, Cookie... (compiled once: the journal is read far less often than written)
 CREDENTIAL = re.compile(r"authorization|cookie|secret|token|password|api_?key", re.IGNORECASE)
 AUTH_SCHEMES = ("basic", "bearer", "digest", "token")
+# what an entry costs beyond the bytes of its strings: the tuple, its lists, the header pairs' objects
+ENTRY_OVERHEAD = 512
+# a body that is neither JSON nor a form, shown as text: "name": "value" and name=value pairs with a
+# credential's name still lose their value (a JSON body too deep to parse, say)
+_TEXT_PAIR = re.compile(r'("(?:[^"\\]|\\.)*"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)|([^\s&=?"]+=)([^\s&"]*)')
 
 
 class Entry(NamedTuple):
@@ -39,15 +46,19 @@ class Entry(NamedTuple):
     response_headers: list  # [(name, value)] as the app answered
     fault: str | None  # id of the fault rule that answered, "rate_limit", or None
     duration_ms: float
+    in_flight: bool = False  # held by a delay fault: shown at once, replaced by its outcome when it ends
 
 
 def weight(entry: Entry) -> int:
-    return len(entry.body) + len(entry.response)
+    """Every byte the entry keeps: request line, query, headers, body, answer and its headers."""
+    return (ENTRY_OVERHEAD + len(entry.method) + len(entry.path) + len(entry.query) + len(entry.body)
+            + len(entry.response) + sum(len(k) + len(v) for k, v in entry.headers)
+            + sum(len(k) + len(v) for k, v in entry.response_headers))
 
 
 class Journal:
-    """The newest entries: at most ``size`` of them, whose bodies and answers together
-    stay under ``max_bytes`` (a run listing 17 kB inventories all day must not grow memory either).
+    """The newest entries: at most ``size`` of them, together weighing at most ``max_bytes`` (``weight``:
+    a run listing 17 kB inventories, or sending 200 kB query strings, all day must not grow memory).
     ``clear`` also disowns requests still in flight.
 
     A request that started before a reset (a delayed fault, say) finishes in another test's world; its
@@ -57,35 +68,44 @@ class Journal:
     def __init__(self, size: int = 1000, max_bytes: int = 8 << 20):
         self.size = max(0, int(size))
         self.max_bytes = max_bytes
-        self._entries: deque[Entry] = deque()
+        self._entries: dict[int, tuple[Entry, int]] = {}  # id -> (entry, its weight), in recording order
         self._bytes = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.generation = 0
 
-    def next_id(self) -> int:
-        return next(self._ids)
+    def begin(self) -> tuple[int, int]:
+        """A new request's (generation, id), taken together: ids start again at 1 after each reset, so an
+        id is never reused within a generation."""
+        with self._lock:
+            return self.generation, next(self._ids)
 
     def record(self, generation: int, entry: Entry) -> None:
+        """Keep ``entry``, or replace the in-flight entry of the same request with its outcome."""
         with self._lock:
             if generation != self.generation:
                 return
-            self._entries.append(entry)
-            self._bytes += weight(entry)
+            previous = self._entries.get(entry.id)
+            if previous is not None:
+                self._bytes -= previous[1]
+            kept = weight(entry)
+            self._entries[entry.id] = (entry, kept)
+            self._bytes += kept
             # the newest entry always stays, whatever its size
             while len(self._entries) > 1 and (len(self._entries) > self.size or self._bytes > self.max_bytes):
-                self._bytes -= weight(self._entries.popleft())
+                self._bytes -= self._entries.pop(next(iter(self._entries)))[1]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
             self.generation += 1
+            self._ids = itertools.count(1)  # as in a fresh app
 
     def entries(self) -> list[Entry]:
         """Oldest first by arrival: entries are added as requests finish, and a delayed one finishes late."""
         with self._lock:
-            entries = list(self._entries)
+            entries = [entry for entry, _ in self._entries.values()]
         return sorted(entries, key=lambda e: e.id)
 
     def __len__(self) -> int:
@@ -125,6 +145,7 @@ def render(entry: Entry, account: str | None) -> dict:
         "response": _payload(entry.response, response_type),
         "fault": entry.fault,
         "duration_ms": round(entry.duration_ms, 3),
+        "in_flight": entry.in_flight,
     }
 
 
@@ -155,25 +176,58 @@ def _query(raw: str) -> dict:
 
 
 def _payload(raw: bytes, content_type: str):
-    """JSON-parsed when it is JSON (credential fields redacted), else text; None when empty."""
+    """JSON-parsed when it is JSON, a form's pairs or text otherwise, credentials redacted; None when
+    empty. The Content-Type is not trusted: ExoPhones reads a form whatever the client labels it."""
     if not raw:
         return None
     try:
-        return redact(json.loads(raw))
-    except (ValueError, UnicodeDecodeError):
+        return redact(parse_json(raw))
+    except ValueError:  # not JSON, or JSON the API refused (too deep...)
         pass
+    if content_type.startswith("multipart/form-data"):
+        return _multipart(raw, content_type)
     text = raw.decode("utf-8", "replace")
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        pairs = parse_qsl(text, keep_blank_values=True)
-        if any(CREDENTIAL.search(name) for name, _ in pairs):
-            from urllib.parse import urlencode
-
-            return urlencode([(n, REDACTED if CREDENTIAL.search(n) else v) for n, v in pairs])
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        return _TEXT_PAIR.sub(_redact_pair, text)
+    if any(CREDENTIAL.search(name) for name, _ in pairs):
+        return urlencode([(n, REDACTED if CREDENTIAL.search(n) else v) for n, v in pairs])
     return text
 
 
+def _redact_pair(match: re.Match) -> str:
+    name, value = (match.group(1), match.group(2)) if match.group(1) is not None else (match.group(3),
+                                                                                        match.group(4))
+    if not CREDENTIAL.search(name):
+        return match.group(0)
+    return name + (f'"{REDACTED}"' if match.group(1) is not None else REDACTED)
+
+
+def _multipart(raw: bytes, content_type: str) -> dict:
+    """A multipart form's fields (files by their name), credential fields redacted."""
+    from werkzeug.formparser import parse_form_data
+
+    environ = {"wsgi.input": io.BytesIO(raw), "CONTENT_LENGTH": str(len(raw)), "CONTENT_TYPE": content_type,
+               "REQUEST_METHOD": "POST"}
+    _, form, files = parse_form_data(environ, silent=True)
+    fields: dict = {k: REDACTED if CREDENTIAL.search(k) else v for k, v in form.items()}
+    fields.update({k: f"[file {f.filename or ''}]" for k, f in files.items()})
+    return fields
+
+
+def conceal(raw: bytes, secrets: Iterable[str]) -> bytes:
+    """``raw`` with every occurrence of each secret (as sent and as JSON escapes it) replaced."""
+    for secret in secrets:
+        if secret:
+            for form in {secret.encode("utf-8"), json.dumps(secret)[1:-1].encode("utf-8")}:
+                raw = raw.replace(form, REDACTED.encode())
+    return raw
+
+
 def redact(value):
-    """A JSON value with every credential-named field's value replaced."""
+    """A JSON value with every credential-named field's value replaced. The recursion is bounded: every
+    value comes from ``parse_json`` or from the app's own answers, no deeper than ``MAX_DEPTH``."""
     if isinstance(value, dict):
         return {k: (REDACTED if isinstance(k, str) and CREDENTIAL.search(k) and v is not None else redact(v))
                 for k, v in value.items()}

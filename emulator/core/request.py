@@ -8,19 +8,71 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
 
 from emulator.core.errors import ApiError, Invalid, Reason, Refused
 
 if TYPE_CHECKING:
-    from emulator.core.store import Store
+    from emulator.core.store import State, Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _schemas: dict[type[Schema], Schema] = {}
+
+# Deeper JSON is refused as malformed. No request of any API nests more than about 8 levels, and Python's
+# parser (and anything recursive after it) would raise RecursionError near 1,000.
+MAX_DEPTH = 64
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_AS_PARENS = bytes.maketrans(b"[]{}", b"()()")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def parse_json(raw: bytes) -> Any:
+    """The one JSON parser for bodies, snapshots and fixtures: ``json.loads`` minus what JSON is not.
+
+    Raises ``ValueError`` for text that is not UTF-8, nests deeper than ``MAX_DEPTH``, holds NaN or
+    Infinity (or a number too large for a float, which Python reads as infinity) or a lone UTF-16
+    surrogate (valid JSON grammar, but no UTF-8 text can carry it: hashing or encoding it later fails).
+    """
+    text = raw.decode("utf-8")
+    _check_depth(raw)
+    value = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+    if _SURROGATE_ESCAPE.search(text):
+        try:  # exact and rare: only bodies with a \uD800-\uDFFF escape pay for it
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a \\u escape is a lone UTF-16 surrogate") from None
+    return value
+
+
+def _check_depth(raw: bytes) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` without recursing: strings removed, brackets kept, then
+    each pass deletes the innermost pairs; what is left after ``MAX_DEPTH`` passes is too deep."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return  # nearly every body: too few brackets to nest that deep
+    brackets = _STRING.sub(b"", raw).translate(_AS_PARENS, _NOT_BRACKET)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return
+        brackets = brackets.replace(b"()", b"")
+    if brackets:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+
+
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a number")
+    return number
 
 
 def schema(cls: type[Schema]) -> Schema:
@@ -48,9 +100,11 @@ def json_body(*, allow_form: bool = False, default: Any = None) -> Any:
     if allow_form and request.mimetype != "application/json" and not raw.lstrip().startswith((b"{", b"[")):
         return _form(raw)
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return parse_json(raw)
+    except json.JSONDecodeError:
         raise Refused(Reason.MALFORMED, "Malformed JSON body") from None
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise Refused(Reason.MALFORMED, f"Malformed JSON body: {exc}") from None
 
 
 def read_body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) -> dict:
@@ -122,16 +176,34 @@ def _form(raw: bytes) -> dict:
         raise Refused(Reason.MALFORMED, "Malformed form body") from None
 
 
+# environ key: values of this request's answer the journal must never show (a token just issued)
+SECRETS = "exotel_emulator.secrets"
+
+
+def conceal(value: str) -> None:
+    """Keep ``value`` out of the journal's copy of this answer: for secrets in fields not named like one."""
+    request.environ.setdefault(SECRETS, []).append(value)
+
+
 def store() -> "Store":
     """The current app's ``Store``."""
     return current_app.extensions["exotel_emulator"]
+
+
+def state() -> "State":
+    """The world this request started in: read once, then kept to the request's end, so a reset meanwhile
+    never hands it the new world's models after the old world's login (see ``Store``'s lock rule)."""
+    pinned = g.get("exotel_emulator_state")
+    if pinned is None:
+        pinned = g.exotel_emulator_state = store().state
+    return pinned
 
 
 def known_account(sid: str | None = None) -> None:
     """Control endpoints that name an account answer 404 for one that does not exist (as a
     ``before_request``, the sid comes from the path)."""
     sid = sid if sid is not None else (request.view_args or {})["sid"]
-    if sid not in store().accounts:
+    if sid not in state().accounts:
         raise Refused(Reason.NOT_FOUND, f"account {sid} not found")
 
 

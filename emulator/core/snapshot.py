@@ -8,17 +8,20 @@ only when all of it loaded, so a bad snapshot changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sys
+import tempfile
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from emulator.core.auth import Account, AccountSchema
+from emulator.core.auth import Account, AccountSchema, clashes
 from emulator.core.clock import Scheduler
 from emulator.core.errors import describe
 from emulator.core.family import Model
+from emulator.core.request import parse_json
+from emulator.core.store import State
 
 FORMAT = "exotel-emulator/state"
 VERSION = 1
@@ -54,10 +57,9 @@ class Snapshot(Schema):
         sids = [a["sid"] for a in accounts]
         if len(set(sids)) != len(sids):
             raise ValidationError("an account sid is listed twice", "accounts")
-        keys = [a["api_key"] for a in accounts]
-        # Basic auth takes an api_key or a sid as the user name: each must name one account only
-        if len(set(keys)) != len(keys) or any(a["api_key"] in sids and a["api_key"] != a["sid"] for a in accounts):
-            raise ValidationError("an api_key is listed twice or is another account's sid", "accounts")
+        clash = clashes(Account(**a) for a in accounts)
+        if clash:
+            raise ValidationError(clash, "accounts")
         unknown = set(data.get("rate_limits", {})) - set(sids)
         if unknown:
             raise ValidationError(f"no such account: {', '.join(sorted(unknown))}", "rate_limits")
@@ -90,34 +92,38 @@ def restore(store, document) -> None:
         problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
             [f"unknown {', '.join(unknown)}"] if unknown else [])
         raise SnapshotError("families: " + "; ".join(problems))
+    for name, family in store.families.items():
+        # every field checked with the family's rules before anything is built: a date "x" or a numeric
+        # secret must be a 400 now, not a 500 on some later request
+        if family.state_schema is not None:
+            try:
+                data["families"][name] = family.state_schema().load(data["families"][name])
+            except ValidationError as exc:
+                raise SnapshotError(describe({"families": {name: exc.messages}})) from None
 
+    accounts = {a["sid"]: Account(**a) for a in data["accounts"]}
     with store.lock:
-        before = store.accounts, store._logins, store.models, store.clock.offset
         scheduler = store.scheduler
         # Models re-schedule their pending jobs (expiries...) while restoring: collect them in a scheduler
         # that never runs, and adopt them only once every family has loaded.
         staging = store.scheduler = Scheduler(store.clock)
         staging.stop()
         try:
-            store.clock.reset(data["clock"]["offset_seconds"])
-            store.accounts, store._logins = {}, {}
-            for account in data["accounts"]:
-                store._remember(Account(**account))
             models = {}
             for name, family in store.families.items():
                 model = family.model(store)
                 try:
                     model.restore(data["families"].get(name, {}))
+                    for account in accounts.values():  # an account the part does not mention
+                        model.add_account(account)
                 except Exception as exc:  # any family's complaint about its part makes the whole snapshot bad
                     raise SnapshotError(f"families.{name}: {type(exc).__name__}: {exc}") from None
                 models[name] = model
-            store.models = models
-        except BaseException:
-            store.accounts, store._logins, store.models, offset = before
-            store.clock.reset(offset)
-            raise
         finally:
             store.scheduler = scheduler
+        # everything loaded: the new world replaces the old in one assignment (see Store's lock rule)
+        store.state = State(accounts, {a.api_key: a for a in accounts.values()}, models)
+        store.clock.reset(data["clock"]["offset_seconds"])
         scheduler.clear()
         scheduler.adopt(staging)
         scheduler.wake()
@@ -127,8 +133,8 @@ def restore(store, document) -> None:
 def load_file(store, path: str | Path) -> None:
     """Restore ``store`` from a snapshot file (``serve --state FILE``)."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        document = parse_json(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
         raise SnapshotError(f"bad state file: {path}: {exc}") from None
     try:
         restore(store, document)
@@ -136,28 +142,42 @@ def load_file(store, path: str | Path) -> None:
         raise SnapshotError(f"bad state file: {path}: {exc}") from None
 
 
-def save_file(store, path: str | Path) -> None:
-    """Write a snapshot file through a temporary file, so a crash never leaves half a snapshot."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(json.dumps(export(store)), encoding="utf-8")
-    os.replace(temporary, target)
+def save_file(store, path: str | Path) -> Path:
+    """Write a snapshot file, mode 0600, through a new temporary file in the same folder, so a crash
+    never leaves half a snapshot. The temporary file is created exclusively under a random name and then
+    renamed over ``path``: a symlink planted at either name is replaced, never followed. Returns the
+    path written."""
+    target = Path(path).absolute()
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(export(store), out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return target
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse at start a ``--save-on-exit`` target that cannot be written at exit."""
+    target = Path(path).absolute()
+    if target.is_dir():
+        raise SnapshotError(f"--save-on-exit {path}: is a directory, not a file")
+    folder = target.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise SnapshotError(f"--save-on-exit {path}: cannot write in {folder}")
 
 
 def setup(app, state: str | None = None, save_on_exit: str | None = None) -> None:
-    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the store's exit hooks."""
+    """``serve --state FILE`` and ``--save-on-exit FILE``: load now, and save from the store's exit hooks
+    (a hook returns what it did, one line, or raises)."""
     store = app.extensions["exotel_emulator"]
     if state:
         load_file(store, state)
     if save_on_exit:
-        folder = Path(save_on_exit).resolve().parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise SnapshotError(f"--save-on-exit {save_on_exit}: cannot write in {folder}")
-
-        def save() -> None:
-            try:
-                save_file(store, save_on_exit)
-            except OSError as exc:
-                print(f"exotel-emulator: could not save the state: {exc}", file=sys.stderr)
-
-        store.on_exit.append(save)
+        check_writable(save_on_exit)
+        store.on_exit.append(lambda: f"saved the state to {save_file(store, save_on_exit)}")

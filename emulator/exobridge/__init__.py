@@ -7,7 +7,7 @@ from emulator.exobridge.dashboard import DASHBOARD
 from emulator.exobridge.errors import ExoBridgeError
 from emulator.exobridge.models import ExoBridge
 from emulator.exobridge.routes import bp as blueprint
-from emulator.exobridge.schemas import FixtureFile
+from emulator.exobridge.schemas import FixtureFile, State
 
 FAMILY = Family(
     name="exobridge",
@@ -15,6 +15,7 @@ FAMILY = Family(
     blueprint=blueprint,
     model=ExoBridge,
     fixture_schema=FixtureFile,
+    state_schema=State,
     control=control,
     hosts=("leadassist.exotel.in",),
     account_prefixes=("/v1/tenants/",),

@@ -137,6 +137,9 @@ INSIGHTS = {
     "failed": ("Operator", "FAILED"),
     "canceled": ("Caller", "CALL_CANCELED"),
 }
+# An allocation stays in the vault (GET shows it, DELETE is 410/22) this long on the emulator clock after it
+# ended, then it is forgotten (404/1): deleted allocations must not pile up in a long run.
+VAULT_RETENTION = 86_400
 RINGING_SECONDS = 5  # how long a simulated second leg rings before it is answered
 CALL_TYPES = {"completed": "completed", "canceled": "client-hangup"}  # passthru CallType; others "incomplete"
 
@@ -441,6 +444,19 @@ class ExoBridge(Model):
         job = self.jobs.pop(allocation.greenvn_id, None)
         if job is not None:
             job.cancel()
+        self._schedule_forget(allocation)
+
+    def _schedule_forget(self, allocation: Allocation) -> None:
+        assert allocation.deallocated_at is not None
+        gid = allocation.greenvn_id
+        self.store.scheduler.at(allocation.deallocated_at + VAULT_RETENTION, lambda: self._forget(gid))
+
+    def _forget(self, greenvn_id: str) -> None:
+        """The vault's retention is over: the allocation is gone for good."""
+        with self.store.lock:
+            allocation = self.allocations.get(greenvn_id)
+            if self.store.models.get("exobridge") is self and allocation is not None and allocation.state == "vault":
+                del self.allocations[greenvn_id]
 
     def _expire(self, greenvn_id: str) -> None:
         """The deallocation policy ran out: to the vault, and the tenant hears of it."""
@@ -538,6 +554,8 @@ class ExoBridge(Model):
                 if allocation.state == "active":
                     self._index(self.tenants[allocation.tenant], allocation)
                     self._schedule(allocation)  # a pending expiry survives the snapshot
+                elif allocation.deallocated_at is not None:
+                    self._schedule_forget(allocation)
 
 
 def _settings(t: Tenant) -> dict:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from emulator.control.schemas import PageQuery
 from emulator.core.errors import MISSING
-from emulator.core.fields import E164_RE, HttpUrl, Lenient, StrictInteger
+from emulator.core.fields import E164_RE, HttpUrl, Lenient, Strict, StrictInteger, Timestamp
 from emulator.exobridge.errors import Code, ExoBridgeError
 
 REGIONS = ("DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP")  # documented preferences.region
@@ -147,11 +147,6 @@ class UpdateCallParty(Terms):
 # ---- the control API's ExoBridge side ---------------------------------------------------------------
 
 
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE  # a typo in a control body is a 400, not a silently ignored setting
-
-
 class Callbacks(Strict):
     call_event = HttpUrl(allow_none=True)
     deallocation = HttpUrl(allow_none=True)
@@ -233,3 +228,55 @@ class FixtureFile(Strict):
     default_tenant = fields.Nested(TenantFixture)
     # per-account overrides, applied after the default
     tenants = fields.List(fields.Nested(NamedTenantFixture), load_default=list)
+
+
+# ---- snapshots: the model's dump; tenants are in the fixture shape and checked by the fixture schema ----
+
+
+class AllocationState(Strict):
+    greenvn_id = fields.String(required=True, validate=validate.Regexp(r"^[^/\s]{1,64}$"))
+    tenant = fields.String(required=True)
+    connection_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    aparty_numbers = fields.List(fields.String(validate=E164), required=True, validate=validate.Length(min=1))
+    bparty_numbers = fields.List(fields.String(validate=E164), required=True, validate=validate.Length(min=1))
+    aparty_pins = fields.List(Pin(), required=True)
+    bparty_pins = fields.List(Pin(), required=True)
+    usage = fields.String(required=True, validate=validate.OneOf(USAGES))
+    greenvn = fields.String(required=True, validate=E164)
+    flow_id = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=255))
+    state = fields.String(required=True, validate=validate.OneOf(("active", "vault")))
+    created_at = Timestamp(required=True)
+    expires_at = fields.Float(required=True, allow_nan=False)  # a policy may run past year 9999
+    deallocated_at = Timestamp(required=True, allow_none=True)
+
+
+class State(Strict):
+    """``ExoBridge.dump()``."""
+
+    default_tenant = fields.Nested(TenantFixture, required=True)
+    tenants = fields.Dict(keys=fields.String(), values=fields.Nested(TenantFixture), required=True)
+    allocations = fields.List(fields.Nested(AllocationState), required=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        allocations, tenants = data.get("allocations", []), data.get("tenants", {})
+        if len({a["greenvn_id"] for a in allocations}) != len(allocations):
+            raise ValidationError("a greenvn_id is listed twice", "allocations")
+        if any((a["state"] == "vault") != (a["deallocated_at"] is not None) for a in allocations):
+            raise ValidationError("deallocated_at is set for allocations in the vault, and only for them",
+                                  "allocations")
+        active = [(a["tenant"], a["connection_id"]) for a in allocations if a["state"] == "active"]
+        if len(set(active)) != len(active):
+            raise ValidationError("two active allocations of a tenant share a connection_id", "allocations")
+        on_line: set = set()  # among active allocations, a number or a pin appears once per VN
+        for a in allocations:
+            if a["state"] == "active":
+                keys = [(a["tenant"], a["greenvn"], "n", n) for n in a["aparty_numbers"] + a["bparty_numbers"]]
+                keys += [(a["tenant"], a["greenvn"], "p", p) for p in a["aparty_pins"] + a["bparty_pins"]]
+                if on_line.intersection(keys) or len(set(keys)) != len(keys):
+                    raise ValidationError(f"allocation {a['greenvn_id']} repeats a number or pin on {a['greenvn']}",
+                                          "allocations")
+                on_line.update(keys)
+        strangers = sorted({a["tenant"] for a in allocations} - set(tenants))
+        if strangers:
+            raise ValidationError(f"allocations of unknown tenants: {', '.join(strangers)}", "allocations")

@@ -9,7 +9,7 @@ from emulator.exophones.dashboard import DASHBOARD
 from emulator.exophones.errors import RestException, V2Error
 from emulator.exophones.models import ExoPhones
 from emulator.exophones.routes import beta, v2
-from emulator.exophones.schemas import FixtureFile
+from emulator.exophones.schemas import FixtureFile, State
 
 blueprint = Blueprint("exophones", __name__)
 blueprint.register_blueprint(beta)
@@ -22,6 +22,7 @@ FAMILY = Family(
     blueprint=blueprint,
     model=ExoPhones,
     fixture_schema=FixtureFile,
+    state_schema=State,
     control=control,
     hosts=("api.exotel.com", "api.in.exotel.com"),  # Singapore, Mumbai
     account_prefixes=("/v2_beta/Accounts/", "/v2/accounts/"),

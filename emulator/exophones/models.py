@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
 from sortedcontainers import SortedDict
@@ -56,6 +56,10 @@ class ExoPhone:
     sms_url: str | None = None
     seq: int = 0  # purchase order: the list endpoint pages in it
     connectivity: dict = field(default_factory=dict)
+
+    def copy(self) -> "ExoPhone":
+        """What handlers render: taken under the lock, unchanged by later updates (the listing never changes)."""
+        return replace(self, connectivity={k: dict(v) for k, v in self.connectivity.items()})
 
 
 @dataclass
@@ -184,7 +188,7 @@ class ExoPhones(Model):
                     listing = numbers.pop(candidate, None)
                     if listing is not None:
                         return self._own(holdings, sid, listing, self.store.clock.time(), friendly_name,
-                                         voice_url, sms_url, national=phone_number)
+                                         voice_url, sms_url, national=phone_number).copy()
             raise Refused(Reason.INVALID, f"PhoneNumber {phone_number} is not available")
 
     def _spellings(self, number: str) -> list[str]:
@@ -221,10 +225,20 @@ class ExoPhones(Model):
         return country["trunk_prefix"] + listing.phone_number[1 + len(country["dial_code"]):]
 
     def get(self, sid: str, exophone_sid: str) -> ExoPhone:
+        with self.store.lock:
+            return self._get(sid, exophone_sid).copy()
+
+    def _get(self, sid: str, exophone_sid: str) -> ExoPhone:
         phone = self.accounts[sid].owned.get(exophone_sid)
         if phone is None:
             raise Refused(Reason.NOT_FOUND, f"ExoPhone {exophone_sid} not found")
         return phone
+
+    def owned_number(self, sid: str, phone_number: str) -> ExoPhone | None:
+        """The account's ExoPhone with this E.164 number, if it owns one (other families read it)."""
+        holdings = self.accounts.get(sid)
+        exophone_sid = holdings.by_number.get(phone_number) if holdings is not None else None
+        return holdings.owned[exophone_sid] if holdings is not None and exophone_sid is not None else None
 
     def page(self, sid: str, page: int, page_size: int) -> tuple[list[ExoPhone], int]:
         """One page in purchase order, and the total; cost grows with the page, not the account."""
@@ -232,21 +246,21 @@ class ExoPhones(Model):
             holdings = self.accounts[sid]
             start = page * page_size
             sids = list(holdings.order.islice(start, start + page_size)) if start < len(holdings.order) else []
-            return [holdings.owned[holdings.order[s]] for s in sids], len(holdings.order)
+            return [holdings.owned[holdings.order[s]].copy() for s in sids], len(holdings.order)
 
     def update(self, sid: str, exophone_sid: str, changes: dict) -> ExoPhone:
         with self.store.lock:
-            phone = self.get(sid, exophone_sid)
+            phone = self._get(sid, exophone_sid)
             for name, attr in (("FriendlyName", "friendly_name"), ("VoiceUrl", "voice_url"), ("SMSUrl", "sms_url")):
                 if name in changes:
                     setattr(phone, attr, changes[name])
             phone.date_updated = self.store.clock.time()
-            return phone
+            return phone.copy()
 
     def release(self, sid: str, exophone_sid: str) -> None:
         with self.store.lock:
             holdings = self.accounts[sid]
-            phone = self.get(sid, exophone_sid)
+            phone = self._get(sid, exophone_sid)
             del holdings.owned[exophone_sid]
             del holdings.order[phone.seq]
             del holdings.by_number[phone.listing.phone_number]
@@ -255,12 +269,12 @@ class ExoPhones(Model):
 
     def set_connectivity(self, sid: str, exophone_sid: str, blocks: dict) -> ExoPhone:
         with self.store.lock:
-            phone = self.get(sid, exophone_sid)
+            phone = self._get(sid, exophone_sid)
             now = self.store.clock.time()
             for direction, block in blocks.items():
                 phone.connectivity[direction] = {"status": block["status"], "last_check_time": now,
                                                  "alternate_exophone": block["alternate_exophone"]}
-            return phone
+            return phone.copy()
 
     # ---- snapshots ---------------------------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from emulator.core.fields import E164_RE, HttpUrl, Lenient
+from emulator.core.fields import E164_RE, HttpUrl, Lenient, Strict, StrictInteger, Timestamp
 
 NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
 CONNECTIVITY = ("active", "major_outage", "partial_network_outage")
@@ -103,3 +103,72 @@ class FixtureFile(Schema):
     countries = fields.List(fields.Nested(Country), load_default=list)
     available = fields.List(fields.Nested(Listing), load_default=list)
     exophones = fields.List(fields.Nested(Owned), load_default=list)
+
+
+# ---- snapshots: the model's dump, checked with the fixtures' rules before anything is restored ----------
+
+
+class ListingState(Listing):
+    """A number as the model keeps it: a fixture listing with its currency and without an account."""
+
+    class Meta:
+        exclude = ("account_sid",)
+
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+
+
+class EndpointState(Endpoint):
+    class Meta:
+        unknown = "raise"
+
+    last_check_time = Timestamp(required=True)
+
+
+class ConnectivityState(Strict):
+    incoming_call = fields.Nested(EndpointState, required=True)
+    outgoing_call = fields.Nested(EndpointState, required=True)
+
+
+class ExoPhoneState(Strict):
+    sid = fields.String(required=True, validate=validate.Regexp(r"^[^/\s]{1,64}$"))
+    account_sid = fields.String(required=True)
+    listing = fields.Nested(ListingState, required=True)
+    friendly_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    date_created = Timestamp(required=True)
+    date_updated = Timestamp(required=True)
+    voice_url = HttpUrl(required=True, allow_none=True)
+    sms_url = HttpUrl(required=True, allow_none=True)
+    seq = StrictInteger(required=True, validate=validate.Range(min=1))
+    connectivity = fields.Nested(ConnectivityState, required=True)
+
+
+class HoldingsState(Strict):
+    owned = fields.List(fields.Nested(ExoPhoneState), required=True)
+    inventory = fields.List(fields.Nested(ListingState), required=True, allow_none=True)  # None: not generated yet
+    extra = fields.List(fields.Nested(ListingState), required=True)
+
+    @validates_schema
+    def _unique(self, data, **kwargs):
+        owned = data.get("owned", [])
+        for key in ("sid", "seq"):
+            if len({p[key] for p in owned}) != len(owned):
+                raise ValidationError(f"two owned ExoPhones have the same {key}", "owned")
+        if len({p["listing"]["phone_number"] for p in owned}) != len(owned):
+            raise ValidationError("a number is owned twice", "owned")
+
+
+class State(Strict):
+    """``ExoPhones.dump()``."""
+
+    countries = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")), values=fields.Nested(Country),
+                            required=True)
+    accounts = fields.Dict(keys=fields.String(), values=fields.Nested(HoldingsState), required=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        for code, country in data.get("countries", {}).items():
+            if country["country_code"] != code:
+                raise ValidationError(f"{code} holds country {country['country_code']}", "countries")
+        for sid, holdings in data.get("accounts", {}).items():
+            if any(p["account_sid"] != sid for p in holdings["owned"]):
+                raise ValidationError(f"an ExoPhone of {sid} names another account", "accounts")

@@ -9,7 +9,7 @@ from emulator.integrations.dashboard import DASHBOARD
 from emulator.integrations.errors import IntegrationsError
 from emulator.integrations.models import Integrations
 from emulator.integrations.routes import bp as blueprint
-from emulator.integrations.schemas import FixtureFile
+from emulator.integrations.schemas import FixtureFile, State
 
 # CORS has to wrap the whole app (error responses included); Flask calls this once per app the
 # blueprint is registered on, so the app factory needs no integrations-specific code.
@@ -21,6 +21,7 @@ FAMILY = Family(
     blueprint=blueprint,
     model=Integrations,
     fixture_schema=FixtureFile,
+    state_schema=State,
     control=control,
     hosts=("integrationscore.mum1.exotel.com",),
     client=IntegrationsClient,  # its paths name no account: tokens say whose they are

@@ -10,6 +10,8 @@ cover Authorization and flask-cors only echoes the headers a preflight asked for
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, request
 from flask_cors import CORS
 
@@ -23,6 +25,16 @@ def install(app: Flask) -> None:
     app.before_request(_preflight)
     app.after_request(_name_allowed_headers)
     CORS(app, resources={PREFIX + ".*": {}}, methods=list(METHODS), max_age=600)
+    # flask-cors matches its resource pattern against every response of the app; only integrations paths
+    # can match, so every other family's responses skip it with a prefix test (it ran on each request)
+    hooks = app.after_request_funcs[None]
+    matcher: Any = hooks[-1]
+    assert matcher.__name__ == "cors_after_request", "flask-cors registers its hook last"
+
+    def integrations_only(response: Response) -> Response:
+        return matcher(response) if request.path.startswith(PREFIX) else response
+
+    hooks[-1] = integrations_only
 
 
 def _preflight() -> Response | None:

@@ -3,7 +3,9 @@
 Everything is reached by id in O(1): customers and apps by id, tokens by value; an app's users sit in a
 SortedDict keyed by AppUserId so ``last_value`` paging costs O(log n + page). Every rule runs under
 ``store.lock`` (check then change in one step), and re-checks that the token's customer or app still
-exists, so a request racing a delete gets a 401 rather than touching a deleted object.
+exists, so a request racing a delete gets a 401 rather than touching a deleted object. What the public
+methods return for rendering are copies taken under the lock; the customer or app a token stands for is
+the live object, a handle to pass back in.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from emulator.integrations import crypto, views
 from emulator.integrations.schemas import NOTIFICATIONS
 
 TOKEN_TTL = 90 * 86400  # "token generated will get expired after 90 days"
+# An expired token answers "token expired" this long (emulator clock) after it expired, then it is forgotten
+# ("unknown token"): tokens nobody uses again must not pile up in a long run.
+TOKEN_RETENTION = 86_400
 DEFAULT_ROLE = "admin"  # every documented user has it; the request has no Role field
 # What each inbound notification says when the query does not tell: the page's three example payloads.
 INBOUND_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -155,6 +160,7 @@ class Integrations(Model):
         self.tokens: dict[str, Token] = {}
         self._tokens_of: dict[tuple[str, str], set[str]] = {}  # (entity, owner) -> token values
         self._expiry: deque[tuple[float, str]] = deque()  # issue order = expiry order (one TTL)
+        self._pruning: Any = None  # the scheduler job that forgets the next tokens past their retention
 
     # ---- tokens ----------------------------------------------------------------------------------------
 
@@ -164,7 +170,6 @@ class Integrations(Model):
             if owner is None or not hmac.compare_digest(owner.secret.encode(), secret.encode()):
                 raise Refused(Reason.UNAUTHORIZED, f"No {entity} {entity_id} with that secret.")
             now = self.store.clock.time()
-            self._prune(now)
             # like the page's tokens: base64 of a UUID's text
             token = Token(base64.b64encode(str(uuid.uuid4()).encode()).decode(), entity, entity_id, now + TOKEN_TTL)
             self._keep(token)
@@ -203,6 +208,7 @@ class Integrations(Model):
         self.tokens[token.value] = token
         self._tokens_of.setdefault((token.entity, token.owner), set()).add(token.value)
         self._expiry.append((token.expires, token.value))
+        self._schedule_pruning()
 
     def _forget(self, token: Token) -> None:
         self.tokens.pop(token.value, None)
@@ -212,13 +218,24 @@ class Integrations(Model):
             if not owned:
                 del self._tokens_of[(token.entity, token.owner)]
 
-    def _prune(self, now: float) -> None:
-        """Drop expired tokens, oldest first, so the table does not grow forever (amortised O(1))."""
-        while self._expiry and self._expiry[0][0] <= now:
-            _, value = self._expiry.popleft()
-            token = self.tokens.get(value)
-            if token is not None and token.expires <= now:
-                self._forget(token)
+    def _schedule_pruning(self) -> None:
+        """One job on the emulator clock, due when the oldest token's retention ends."""
+        if self._pruning is None and self._expiry:
+            self._pruning = self.store.scheduler.at(self._expiry[0][0] + TOKEN_RETENTION, self._prune)
+
+    def _prune(self) -> None:
+        """Forget the tokens whose retention is over, oldest first (issue order is expiry order)."""
+        with self.store.lock:
+            if self.store.models.get("integrations") is not self:
+                return  # a reset or restore replaced this model
+            self._pruning = None
+            before = self.store.clock.time() - TOKEN_RETENTION
+            while self._expiry and self._expiry[0][0] <= before:
+                _, value = self._expiry.popleft()
+                token = self.tokens.get(value)
+                if token is not None and token.expires <= before:
+                    self._forget(token)
+            self._schedule_pruning()
 
     def _revoke(self, entity: str, owner: str) -> None:
         for value in self._tokens_of.pop((entity, owner), set()):
@@ -227,6 +244,13 @@ class Integrations(Model):
     # ---- customers -------------------------------------------------------------------------------------
 
     def add_customer(self, id: str, secret: str, name: str, email: str) -> Customer:
+        return replace(self._add_customer(id, secret, name, email))
+
+    def customer(self, customer: Customer) -> Customer:
+        with self.store.lock:
+            return replace(self._live(customer))
+
+    def _add_customer(self, id: str, secret: str, name: str, email: str) -> Customer:
         with self.store.lock:
             if id in self.customers:
                 raise Refused(Reason.CONFLICT, f"customer {id} exists")
@@ -246,7 +270,7 @@ class Integrations(Model):
             for name, value in changes.items():
                 setattr(customer, name, value)
             customer.updated = self.store.clock.time()
-            return customer
+            return replace(customer)
 
     def delete_customer(self, customer: Customer) -> None:
         """The customer, its apps (with their settings, users and devices) and every token of them."""
@@ -259,8 +283,11 @@ class Integrations(Model):
 
     # ---- apps --------------------------------------------------------------------------------------------
 
-    def create_app(self, customer: Customer, fields: dict, app_id: str | None = None,
-                   secret: str | None = None) -> App:
+    def create_app(self, customer: Customer, fields: dict) -> App:
+        return replace(self._create_app(customer, fields))
+
+    def _create_app(self, customer: Customer, fields: dict, app_id: str | None = None,
+                    secret: str | None = None) -> App:
         with self.store.lock:
             self._live(customer)
             app_id = app_id or str(uuid.uuid4())
@@ -283,11 +310,11 @@ class Integrations(Model):
     def apps_of(self, customer: Customer) -> list[App]:
         with self.store.lock:
             self._live(customer)
-            return [self.apps[a] for a in customer.apps]
+            return [replace(self.apps[a]) for a in customer.apps]
 
     def app(self, app: App) -> App:
         with self.store.lock:
-            return self._live(app)
+            return replace(self._live(app))
 
     def update_app(self, app: App, changes: dict) -> App:
         with self.store.lock:
@@ -295,7 +322,7 @@ class Integrations(Model):
             for name, value in changes.items():
                 setattr(app, name, value)
             app.updated = self.store.clock.time()
-            return app
+            return replace(app)
 
     def delete_app(self, app: App) -> None:
         with self.store.lock:
@@ -353,7 +380,7 @@ class Integrations(Model):
             taken = [u["app_user_id"] for u in users if u["app_user_id"] in app.users]
             if taken:
                 raise Refused(Reason.INVALID, f"AppUserId already exists: {', '.join(taken)}")
-            return [self._add_user(app, u) for u in users]
+            return [replace(self._add_user(app, u)) for u in users]
 
     def _add_user(self, app: App, data: dict) -> User:
         user = User(**data)
@@ -368,17 +395,20 @@ class Integrations(Model):
 
     def user(self, app: App, app_user_id: str) -> User:
         with self.store.lock:
-            user = self._live(app).users.get(app_user_id)
-            if user is None:
-                raise Refused(Reason.NOT_FOUND, f"User {app_user_id} not found")
-            return user
+            return replace(self._user(app, app_user_id))
+
+    def _user(self, app: App, app_user_id: str) -> User:
+        user = self._live(app).users.get(app_user_id)
+        if user is None:
+            raise Refused(Reason.NOT_FOUND, f"User {app_user_id} not found")
+        return user
 
     def encrypted_secret(self, user: User) -> str:
         return crypto.encrypt(user.sip_secret, self.sip_key)
 
     def users(self, app: App) -> list[User]:
         with self.store.lock:
-            return list(self._live(app).users.values())
+            return [replace(u) for u in self._live(app).users.values()]
 
     def page(self, app: App, last_value: str, size: int) -> tuple[list[User], str]:
         """The ``size`` users after ``last_value``, and the AppUserId to pass next ("" on the last page)."""
@@ -389,7 +419,7 @@ class Integrations(Model):
             ids = iter(users) if from_start else users.irange(minimum=last_value, inclusive=(False, True))
             found = list(islice(ids, size + 1))
             more = len(found) > size
-            page = [users[i] for i in found[:size]]
+            page = [replace(users[i]) for i in found[:size]]
             return page, (page[-1].app_user_id if more else "")
 
     def update_users(self, app: App, changes: list[dict]) -> list[User]:
@@ -406,7 +436,7 @@ class Integrations(Model):
                     setattr(user, name, value)
                 self._index(app, user)
                 updated.append(user)
-            return updated
+            return [replace(u) for u in updated]
 
     def delete_users(self, app: App) -> None:
         with self.store.lock:
@@ -416,7 +446,7 @@ class Integrations(Model):
 
     def delete_user(self, app: App, app_user_id: str) -> None:
         with self.store.lock:
-            user = self.user(app, app_user_id)
+            user = self._user(app, app_user_id)
             self._unindex(app, user)
             del app.users[app_user_id]
 
@@ -427,7 +457,7 @@ class Integrations(Model):
         device on; neither: swap the device that is on for the other one.
         """
         with self.store.lock:
-            user = self.user(app, app_user_id)
+            user = self._user(app, app_user_id)
             if status is False:
                 if name is None or user.active_device == name:
                     user.active_device = ""
@@ -439,7 +469,7 @@ class Integrations(Model):
                 raise Refused(Reason.INVALID, "No device is on to toggle: send DeviceName to turn one on")
             else:
                 user.active_device = "sip" if user.active_device == "phone" else "phone"
-            return user
+            return replace(user)
 
     @staticmethod
     def _index(app: App, user: User) -> None:
@@ -483,7 +513,7 @@ class Integrations(Model):
             self._live(app)
             if not app.is_active:
                 raise Refused(Reason.INVALID, f"App {app.id} is not active (IsActive false)")
-            user = self.user(app, app_user_id)
+            user = self._user(app, app_user_id)
             url = app.settings.get("callback")
             if url is None and require_callback:
                 raise Refused(Reason.CONFLICT, f"App {app.id} has no callback app_setting to post to")
@@ -505,10 +535,10 @@ class Integrations(Model):
         for doc in docs:
             for c in doc["customers"]:
                 try:
-                    customer = self.add_customer(**{k: v for k, v in c.items() if k != "apps"})
+                    customer = self._add_customer(**{k: v for k, v in c.items() if k != "apps"})
                     for a in c["apps"]:
                         fields = {k: v for k, v in a.items() if k not in ("id", "secret", "settings", "users")}
-                        app = self.create_app(customer, fields, app_id=a["id"], secret=a["secret"])
+                        app = self._create_app(customer, fields, app_id=a["id"], secret=a["secret"])
                         app.settings.update(a["settings"])
                         for u in a["users"]:
                             self._add_user(app, dict(u))
@@ -542,3 +572,7 @@ class Integrations(Model):
             for t in data["tokens"]:
                 self._keep(Token(**t))
             self._expiry = deque(sorted(self._expiry))  # a restored table may come in any order
+            if self._pruning is not None:
+                self._pruning.cancel()
+                self._pruning = None
+            self._schedule_pruning()

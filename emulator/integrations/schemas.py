@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from emulator.control.schemas import PageQuery
 from emulator.core.auth import SID
-from emulator.core.fields import Lenient, is_url
+from emulator.core.fields import Lenient, Strict, Timestamp, is_url
 
 ENTITIES = ("customer", "app")
 SETTING_KEYS = ("popup", "incomingCallHangup", "missedCall", "callback", "record", "streaming", "playback")
@@ -357,3 +357,86 @@ class FixtureCustomer(ControlCustomer):
 
 class FixtureFile(Schema):
     customers = fields.List(fields.Nested(FixtureCustomer), load_default=list)
+
+
+# ---- snapshots: the model's dump (attribute names, not the wire's), checked with the fixtures' rules ----
+
+
+class UserState(Strict):
+    app_user_id = fields.String(required=True, validate=APP_USER_ID)
+    username = fields.String(required=True, validate=full_name)
+    email = fields.Email(required=True)
+    account_sid = fields.String(required=True, validate=SID)
+    exotel_user_name = fields.String(required=True, validate=full_name)
+    virtual_number = fields.String(required=True, validate=PHONE)
+    agent_number = fields.String(required=True, validate=OPTIONAL_PHONE)
+    exotel_user_id = fields.String(required=True, validate=SECRET)
+    phone_device_id = fields.String(required=True, validate=SECRET)
+    sip_device_id = fields.String(required=True, validate=SECRET)
+    active_device = fields.String(required=True, validate=validate.OneOf(("",) + DEVICES))
+    role = fields.String(required=True, validate=NAME)
+    sip_id = fields.String(required=True, validate=validate.Regexp(r"^sip:[A-Za-z0-9._-]{1,64}$"))
+    sip_secret = fields.String(required=True, validate=SECRET)
+    is_active = StrictBoolean(required=True)
+
+
+class AppState(Strict):
+    id = fields.String(required=True, validate=SECRET)
+    secret = fields.String(required=True, validate=SECRET)
+    customer_id = fields.String(required=True, validate=SECRET)
+    name = fields.String(required=True, validate=NAME)
+    account_sid = fields.String(required=True, validate=SID)
+    api_key = fields.String(required=True, validate=SECRET)
+    api_token = fields.String(required=True, validate=SECRET)
+    domain = fields.String(required=True, validate=domain)
+    is_active = StrictBoolean(required=True)
+    created = Timestamp(required=True)
+    updated = Timestamp(required=True)
+    settings = fields.Dict(keys=fields.String(validate=SETTING_KEY), values=fields.String(), required=True)
+    users = fields.List(fields.Nested(UserState), required=True)
+
+    @validates_schema
+    def _settings_and_users(self, data, **kwargs):
+        for key, value in data.get("settings", {}).items():
+            try:
+                check_setting(key, value)
+            except ValidationError as exc:
+                raise ValidationError({"settings": {key: exc.normalized_messages()["Value"]}}) from None
+        _unique_ids(data.get("users", []))
+
+
+class CustomerState(Strict):
+    id = fields.String(required=True, validate=SECRET)
+    secret = fields.String(required=True, validate=SECRET)
+    name = fields.String(required=True, validate=NAME)
+    email = fields.Email(required=True)
+    created = Timestamp(required=True)
+    updated = Timestamp(required=True)
+    apps = fields.List(fields.Nested(AppState), required=True)
+
+
+class TokenState(Strict):
+    value = fields.String(required=True, validate=validate.Length(min=1, max=512))
+    entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
+    owner = fields.String(required=True, validate=SECRET)
+    expires = fields.Float(required=True, allow_nan=False)
+
+
+class State(Strict):
+    """``Integrations.dump()``."""
+
+    customers = fields.List(fields.Nested(CustomerState), required=True)
+    tokens = fields.List(fields.Nested(TokenState), required=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        customers = data.get("customers", [])
+        apps = [a for c in customers for a in c["apps"]]
+        for kind, ids in (("customer", [c["id"] for c in customers]), ("app", [a["id"] for a in apps])):
+            if len(set(ids)) != len(ids):
+                raise ValidationError(f"a {kind} id is listed twice", "customers")
+        if any(a["customer_id"] != c["id"] for c in customers for a in c["apps"]):
+            raise ValidationError("an app names another customer than the one holding it", "customers")
+        owners = {"customer": {c["id"] for c in customers}, "app": {a["id"] for a in apps}}
+        if any(t["owner"] not in owners[t["entity"]] for t in data.get("tokens", [])):
+            raise ValidationError("a token belongs to no customer or app of the snapshot", "tokens")

@@ -2,8 +2,9 @@
 number metadata and the customer whitelist, in XML or (with ``.json``) JSON."""
 
 from emulator.core.family import Family
-from emulator.voice.client import VoiceClient
+from emulator.voice.client import COMMANDS, VoiceClient
 from emulator.voice.control import bp as control
+from emulator.voice.dashboard import DASHBOARD
 from emulator.voice.errors import VoiceError
 from emulator.voice.models import Voice
 from emulator.voice.routes import bp as blueprint
@@ -21,6 +22,8 @@ FAMILY = Family(
     hosts=("twilix.exotel.in", "api.exotel.in"),
     account_prefixes=("/v1/Accounts/",),
     client=VoiceClient,
+    commands=COMMANDS,
+    dashboard=DASHBOARD,
 )
 
 __all__ = ["FAMILY", "VoiceError"]

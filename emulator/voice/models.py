@@ -3,14 +3,16 @@ statuses, scripted numbers, number metadata, the whitelist, sender IDs and DLT t
 
 A call is a chain of scheduler jobs, one per step (the From leg's outcome, the To leg's outcome, the end
 of the conversation); each step reads the numbers' scripts when it runs and schedules the next. A call
-to a flow ``Url`` runs its flow once the From leg answers (``_flow_started``), which is where the call
-flows build on.
+to a flow ``Url`` runs its flow once the From leg answers (``_flow_started``), and a simulated incoming
+call (``incoming``) as soon as the ExoPhone takes it: the flow steps are in ``flows.py``.
 """
 
 from __future__ import annotations
 
 import calendar
 import copy
+import functools
+import itertools
 import math
 import random
 from dataclasses import asdict, dataclass, field
@@ -19,13 +21,14 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sortedcontainers import SortedDict, SortedList
 
-from emulator.core.clock import IST
+from emulator.core.clock import IST, Job
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.core.faults import RateLimits
 from emulator.core.fixtures import FixtureError
 from emulator.voice import numbers, sms, views
 from emulator.voice.errors import Code, Throttled
+from emulator.voice.flows import FlowRun, FlowSteps, app_of
 
 RING_SECONDS = 5  # an unscripted number answers after ringing this long
 TALK_SECONDS = 30  # ...and talks this long
@@ -33,6 +36,7 @@ TIME_OUT = 30  # ring timeout of a leg when the request gives no TimeOut
 PRICE_PER_MINUTE = 1.5  # a call is billed per started minute once the From leg answered
 SMS_PRICE = 0.18  # per SMS unit, once sent
 PRODUCTION_LIMIT = 200  # calls, and SMS sends, a minute per account (when its rate limit is on)
+MAX_FLOWS = 1000  # flows an account keeps (config VOICE_MAX_FLOWS)
 MAX_KEPT = 200_000  # calls, and messages, an account keeps (config VOICE_MAX_KEPT); the oldest ended go first
 WHITELIST_MONTHS = 6
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
@@ -52,6 +56,7 @@ class Script:
     circle: str | None = None
     operator: str | None = None
     type: str | None = None
+    digits: str | None = None  # what this number keys when a flow's gather asks (a Calls/connect flow call)
 
     def merged(self, changes: dict) -> "Script":
         return Script(**{**asdict(self), **changes})
@@ -100,8 +105,9 @@ class Call:
     content_type: str = "multipart/form-data"
     base_url: str = ""  # where the recording is served: the host the call was placed on
     price: str | None = None
-    step: str | None = None  # the scheduled next step (leg1, leg2, end), None once ended
+    step: str | None = None  # the scheduled next step (leg1, leg2, cancel, end, or a flow's), None once ended
     due: float | None = None
+    flow: FlowRun | None = None  # the flow it runs (a flow call the emulator has a definition for)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -113,10 +119,24 @@ class Call:
         return None if self.ended is None else int(self.ended - self.created)
 
     @property
+    def flow_call(self) -> bool:
+        """A call to a flow (Calls/connect with Url, or an incoming call), not between two numbers."""
+        return self.flow_url is not None or self.direction == "inbound"
+
+    @property
     def connected(self) -> Leg | None:
-        """The leg whose answer makes the conversation: To's, or From's for a flow call (None until dialled)."""
-        wanted = 1 if self.flow_url is not None else 2
-        return self.legs[wanted - 1] if len(self.legs) >= wanted else None
+        """The leg whose answer makes the conversation: To's; for a flow call the last number a connect
+        applet reached, or (no connect dialled) the caller's own (None until dialled)."""
+        if not self.flow_call:
+            return self.legs[1] if len(self.legs) > 1 else None
+        if len(self.legs) == 1:
+            return self.legs[0]
+        return next((leg for leg in reversed(self.legs[1:]) if leg.answered_at is not None), None)
+
+    @property
+    def answered_by(self) -> str | None:
+        leg = self.connected
+        return leg.answered_by if leg is not None and leg is not self.legs[0] else None
 
     @property
     def conversation(self) -> int:
@@ -127,7 +147,8 @@ class Call:
     @property
     def recording_url(self) -> str | None:
         leg = self.connected
-        if not self.record or self.ended is None or leg is None or leg.answered_at is None:
+        # a connect's recording is ready once its conversation is over (the Passthru after it gets it)
+        if not self.record or leg is None or leg.answered_at is None or (self.ended is None and leg.ended_at is None):
             return None
         return f"{self.base_url}/v1/Accounts/{self.account_sid}/Recordings/{self.sid}.mp3"
 
@@ -177,6 +198,7 @@ class Book:
     whitelist: dict[str, tuple[float, float, str]] = field(default_factory=dict)  # number -> (since, until, vn)
     sender_ids: list[str] = field(default_factory=list)
     templates: dict[str, str] = field(default_factory=dict)
+    flows: dict[str, dict] = field(default_factory=dict)  # app_id -> {"applets": [...], "url_timeout"?}
 
     def index(self, call: Call) -> None:
         key = call.key
@@ -234,12 +256,13 @@ def add_months(ts: float, months: int) -> float:
     return when.replace(year=year, month=month, day=day).timestamp()
 
 
-class Voice(Model):
+class Voice(FlowSteps, Model):
     def __init__(self, store):
         super().__init__(store)
-        self.default: dict = {"sender_ids": [], "dlt_templates": {}, "numbers": {}}
+        self.default: dict = {"sender_ids": [], "dlt_templates": {}, "numbers": {}, "flows": {}}
         self.books: dict[str, Book] = {}
         self.limits = RateLimits(store.clock)  # the production limits, keyed "<sid>:calls", "<sid>:sms"
+        self._init_flows()
 
     # ---- fixtures, accounts, configuration -------------------------------------------------------------
 
@@ -267,6 +290,8 @@ class Voice(Model):
             book.templates = dict(config["dlt_templates"])
         for number, script in config.get("numbers", {}).items():
             book.scripts[number] = Script(**script)
+        for app_id, flow in config.get("flows", {}).items():
+            book.flows[app_id] = copy.deepcopy(flow)
         return book
 
     def book(self, sid: str) -> Book:
@@ -407,11 +432,84 @@ class Voice(Model):
                 raise Refused(Reason.NOT_FOUND, f"call {call_sid} not found")
             return self._copy(call)
 
+    def recent_calls(self, sid: str, start: int, stop: int) -> tuple[list[Call], int]:
+        """The account's calls newest first, ``[start:stop]`` of them, and how many it keeps (dashboard)."""
+        with self.store.lock:
+            order = self.books[sid].order
+            total = len(order)
+            # SortedDict slices by position in O(log n): count from the newest end
+            keys = order.keys()[max(0, total - stop):max(0, total - start)]
+            return [self._copy(order[k]) for k in reversed(keys)], total
+
+    def recent_messages(self, sid: str, start: int, stop: int) -> tuple[list[Message], int]:
+        """The account's messages newest first, ``[start:stop]`` of them, and how many it keeps (dashboard)."""
+        with self.store.lock:
+            messages = self.books[sid].messages
+            page = list(itertools.islice(reversed(messages.values()), start, stop))
+            return [replace_message(m) for m in page], len(messages)
+
     def recording(self, sid: str, call_sid: str) -> Call:
         call = self.call(sid, call_sid)
         if call.recording_url is None:
             raise Refused(Reason.NOT_FOUND, f"call {call_sid} has no recording")
         return call
+
+    # ---- call flows (the steps are in flows.py) ----------------------------------------------------------
+
+    def define_flow(self, sid: str, app_id: str, flow: dict) -> dict:
+        with self.store.lock:
+            flows = self.books[sid].flows
+            limit = self.store.config.get("VOICE_MAX_FLOWS", MAX_FLOWS)
+            if app_id not in flows and len(flows) >= limit:
+                raise Refused(Reason.CONFLICT, f"an account keeps at most {limit} flows: delete one first")
+            flows[app_id] = copy.deepcopy(flow)
+            return copy.deepcopy(flow)
+
+    def flow(self, sid: str, app_id: str) -> dict:
+        with self.store.lock:
+            flow = self.books[sid].flows.get(app_id)
+            if flow is None:
+                raise Refused(Reason.NOT_FOUND, f"flow {app_id} not found")
+            return copy.deepcopy(flow)
+
+    def flows(self, sid: str) -> dict[str, dict]:
+        with self.store.lock:
+            return copy.deepcopy(self.books[sid].flows)
+
+    def delete_flow(self, sid: str, app_id: str) -> dict:
+        """Forgets a flow; a call running it ends at its next applet."""
+        with self.store.lock:
+            flow = self.flow(sid, app_id)
+            del self.books[sid].flows[app_id]
+            return flow
+
+    def incoming(self, sid: str, data: dict, base_url: str) -> Call:
+        """A caller dials an ExoPhone: the ExoPhone takes the call and the flow its ``VoiceUrl`` names runs at
+        once. An ExoPhone whose VoiceUrl names no flow of the account cannot take it: the call fails."""
+        from emulator.exophones.models import ExoPhones
+
+        with self.store.lock:
+            book = self.books[sid]
+            phone = self.store.model_of(ExoPhones).owned_number(sid, data["to"])
+            if phone is None:
+                raise Refused(Reason.INVALID, f"to {numbers.national(data['to'])} is not an ExoPhone of this account")
+            app_id = app_of(phone.voice_url)
+            now = self.store.clock.time()
+            caller = data["from_"]
+            call = Call(sid=new_sid(book.calls), account_sid=sid, from_=caller, to=data["to"], caller_id=data["to"],
+                        flow_url=phone.voice_url if app_id is not None else None, created=now, updated=now,
+                        direction="inbound", legs=[Leg(caller, "in-progress", answered_at=now)], base_url=base_url)
+            book.index(call)
+            book.forget_oldest(self.store.config.get("VOICE_MAX_KEPT", MAX_KEPT))
+            if app_id is None or app_id not in book.flows:
+                call.legs[0].status, call.legs[0].answered_at = "failed", None
+                call.flow = FlowRun(app_id, ended_by="no_flow")
+                self._end(book, call, now, [], "failed")
+            else:
+                script = self._script(book, caller)
+                patience = data.get("hangup_after", script.talk_seconds)
+                self._start_flow(call, app_id, now, data.get("digits", script.digits or ""), patience)
+            return self._copy(call)
 
     def _outcome(self, book: Book, number: str, time_out: int) -> tuple[str, int]:
         """What a leg to ``number`` does, and after how many seconds of ringing."""
@@ -422,13 +520,13 @@ class Voice(Model):
             return "no-answer", time_out
         return ("in-progress" if behaviour == "answer" else behaviour), ring
 
-    def _schedule(self, call: Call, step: str, due: float) -> None:
+    def _schedule(self, call: Call, step: str, due: float) -> Job:
         call.step, call.due = step, due
         sid, call_sid = call.account_sid, call.sid
-        self.store.scheduler.at(due, lambda: self._run(sid, call_sid, step, due))
+        return self.store.scheduler.at(due, lambda: self._run(sid, call_sid, step, due))
 
     def _run(self, sid: str, call_sid: str, step: str, at: float) -> None:
-        events: list[tuple[str, str, dict, str | None]] = []
+        events: list[dict] = []
         with self.store.lock:
             if self.store.models.get("voice") is not self:
                 return  # a reset or restore replaced this model while the job waited for the lock
@@ -438,8 +536,20 @@ class Voice(Model):
                 return
             call.step = call.due = None
             getattr(self, f"_{step}")(book, call, at, events)
-        for url, event, payload, form in events:
-            self.store.callbacks.send(url, event, payload, form=form)
+        self._deliver(events)
+
+    def _deliver(self, events: list[dict]) -> None:
+        """Hand the deliveries a step made (``Dispatcher.send`` arguments) to the dispatcher, outside the lock."""
+        for delivery in events:
+            self.store.callbacks.send(**delivery)
+
+    @staticmethod
+    def _script(book: Book, number: str) -> Script:
+        return book.scripts.get(number) or Script()
+
+    @staticmethod
+    def _talk(script: Script) -> int:
+        return script.talk_seconds if script.talk_seconds is not None else TALK_SECONDS
 
     def _leg1(self, book: Book, call: Call, at: float, events: list) -> None:
         leg = call.legs[0]
@@ -460,12 +570,15 @@ class Voice(Model):
             self._schedule(call, "leg2", at + delay)
 
     def _flow_started(self, book: Book, call: Call, at: float, events: list) -> None:
-        """The From leg answered a flow call. Until flows are defined, the caller stays on the flow for
-        the From number's talk time."""
+        """The From leg answered a flow call: its flow runs, the From number keying its scripted digits and
+        hanging up after its scripted talk time, if any. A flow the emulator has no definition of (one
+        built in the vendor's dashboard) keeps the caller for the From number's talk time."""
         self._answered(call, at, events)
-        script = book.scripts.get(call.from_) or Script()
-        talk = script.talk_seconds if script.talk_seconds is not None else TALK_SECONDS
-        self._schedule(call, "end", at + min(talk, call.time_limit))
+        script = self._script(book, call.from_)
+        app_id = app_of(call.flow_url)
+        if app_id is not None and app_id in book.flows:
+            return self._start_flow(call, app_id, at, script.digits or "", script.talk_seconds)
+        self._schedule(call, "end", at + min(self._talk(script), call.time_limit))
 
     def _patience(self, book: Book, call: Call) -> int | None:
         """How long the From party stays on the line (its scripted talk time), if scripted."""
@@ -507,12 +620,12 @@ class Voice(Model):
         call.price = f"{math.ceil((call.duration or 0) / 60) * PRICE_PER_MINUTE:.3f}" if answered else "0.000"
         if call.status_callback:
             payload = views.status_callback(call, "terminal", bool(call.events))
-            events.append((call.status_callback, "terminal", payload, _form(call)))
+            events.append({"url": call.status_callback, "event": "terminal", "payload": payload, "form": _form(call)})
 
     def _answered(self, call: Call, at: float, events: list) -> None:
         if call.status_callback and "answered" in call.events:
             payload = views.status_callback(call, "answered", True)
-            events.append((call.status_callback, "answered", payload, _form(call)))
+            events.append({"url": call.status_callback, "event": "answered", "payload": payload, "form": _form(call)})
 
     @staticmethod
     def _copy(call: Call) -> Call:
@@ -520,6 +633,9 @@ class Voice(Model):
         copied = copy.copy(call)
         copied.legs = [copy.copy(leg) for leg in call.legs]
         copied.events = list(call.events)
+        if call.flow is not None:
+            copied.flow = copy.copy(call.flow)
+            copied.flow.dial = list(call.flow.dial)
         return copied
 
     # ---- call details (bulk) ---------------------------------------------------------------------------
@@ -729,6 +845,7 @@ class Voice(Model):
                                   for n, (a, b, v) in book.whitelist.items()],
                     "sender_ids": list(book.sender_ids),
                     "dlt_templates": dict(book.templates),
+                    "flows": copy.deepcopy(book.flows),
                 } for sid, book in self.books.items()}}
 
     def restore(self, data: dict) -> None:
@@ -742,10 +859,13 @@ class Voice(Model):
             for sid, state in data["accounts"].items():
                 book = self.books[sid] = self._configured(Book(), state)
                 for item in state["calls"]:
-                    call = Call(**{**item, "legs": [Leg(**leg) for leg in item["legs"]]})
+                    flow = FlowRun(**item["flow"]) if item["flow"] is not None else None
+                    call = Call(**{**item, "legs": [Leg(**leg) for leg in item["legs"]], "flow": flow})
                     book.index(call)
                     if call.step is not None and call.due is not None:
                         self._schedule(call, call.step, call.due)  # a call in progress goes on after a restore
+                    if flow is not None and flow.waiting is not None:  # the answer it waited for went to the old world
+                        self.store.scheduler.at(self.store.clock.time(), functools.partial(self._reask, sid, call.sid))
                 for item in state["messages"]:
                     message = Message(**item)
                     book.messages[message.sid] = message
@@ -767,7 +887,8 @@ def _jsonable(default: dict) -> dict:
     return {"sender_ids": list(default.get("sender_ids", [])),
             "dlt_templates": dict(default.get("dlt_templates", {})),
             "numbers": {n: {k: v for k, v in (asdict(s) if isinstance(s, Script) else s).items() if v is not None}
-                        for n, s in default.get("numbers", {}).items()}}
+                        for n, s in default.get("numbers", {}).items()},
+            "flows": copy.deepcopy(default.get("flows", {}))}
 
 
 def _bounds(ranges: list[tuple[str, float]] | None) -> tuple[tuple | None, tuple | None]:

@@ -96,19 +96,26 @@ def connect(sid):
     return respond({"Call": views.call(call, suffix(), details)})
 
 
+def _call_details(sid: str, call_sid: str, encoding: str):
+    q = params(schemas.CallQuery)
+    voice = Voice.current()
+    call = voice.call(sid, call_sid)
+    ending = voice.ending(call)  # how a flow call ended, in the emulator's own header (no documented field says it)
+    return respond({"Call": views.call(call, encoding, q.get("details", False))},
+                   headers={"X-Emulator-Detail": ending} if ending else None)
+
+
 @route("/Calls/<name:call_sid>", methods=["GET"])
 @req.declare(query=schemas.CallQuery)
 def call_details(sid, call_sid):
-    q = params(schemas.CallQuery)
-    return respond({"Call": views.call(Voice.current().call(sid, call_sid), suffix(), q.get("details", False))})
+    return _call_details(sid, call_sid, suffix())
 
 
 @bp.get("/Calls.json/<call_sid>")
 @req.declare(query=schemas.CallQuery)
 def call_details_documented_uri(sid, call_sid):
     """The form of ``Uri`` the newer pages print (``Calls.json/<CallSid>``), so it resolves too."""
-    q = params(schemas.CallQuery)
-    return respond({"Call": views.call(Voice.current().call(sid, call_sid), ".json", q.get("details", False))})
+    return _call_details(sid, call_sid, ".json")
 
 
 @route("/Calls", methods=["GET"])

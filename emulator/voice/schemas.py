@@ -272,6 +272,8 @@ class NumberScript(Strict):
     circle = fields.String(allow_none=True, validate=validate.OneOf(sorted(numbers.CIRCLES)))
     operator = fields.String(allow_none=True, validate=validate.OneOf(sorted(numbers.OPERATORS)))
     type = fields.String(allow_none=True, validate=validate.OneOf(("Mobile", "Landline")))
+    digits = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9*#]{1,64}$", error=(
+        "must be the keys pressed: 1-64 of 0-9, * and #")))
 
 
 class SmsConfig(Strict):
@@ -293,8 +295,134 @@ class NumberKey(fields.String):
         return number
 
 
+# ---- call flows ----------------------------------------------------------------------------------------
+
+APP_ID = re.compile(r"^[\w-]{1,64}$")  # what the flow URLs' app_id segment may be
+KEYS = validate.Regexp(r"^[0-9*#]{1,64}$", error="must be the keys pressed: 1-64 of 0-9, * and #")
+BRANCHES = ("on_200", "on_302", "on_completed", "on_no_answer")
+
+
+class Branch(StrictInteger):
+    """The index of the applet a branch goes to (checked against the flow once every applet is read)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=0), **kwargs)
+
+
+class GreetingApplet(Strict):
+    type = fields.String(required=True)
+    seconds = StrictInteger(load_default=5, validate=validate.Range(min=0, max=3600))  # how long it plays
+
+
+class GatherApplet(Strict):
+    type = fields.String(required=True)
+    digits = StrictInteger(load_default=1, validate=validate.Range(min=1, max=64))
+
+
+class PassthruApplet(Strict):
+    type = fields.String(required=True)
+    url = HttpUrl(required=True)
+    mode = fields.String(load_default="sync", validate=validate.OneOf(("sync", "async")))
+    on_200 = Branch()
+    on_302 = Branch()
+
+    @validates_schema
+    def _async_does_not_branch(self, data, **kwargs):
+        if data.get("mode") == "async" and "on_302" in data:
+            raise ValidationError("an async passthru does not wait for the answer, so it has no 302 branch",
+                                  "on_302")
+
+
+class ConnectApplet(Strict):
+    type = fields.String(required=True)
+    numbers = fields.List(Phone(), validate=validate.Length(min=1, max=20))
+    url = HttpUrl()  # "dial whom": a GET whose answer names the numbers
+    record = fields.Boolean(truthy={True}, falsy={False})
+    on_completed = Branch()
+    on_no_answer = Branch()
+
+    @validates_schema
+    def _whom(self, data, **kwargs):
+        if ("numbers" in data) == ("url" in data):
+            raise ValidationError("give numbers (static) or url (dial whom from a URL), one of them", "numbers")
+
+
+class HangupApplet(Strict):
+    type = fields.String(required=True)
+
+
+APPLETS: dict[str, type[Schema]] = {"greeting": GreetingApplet, "passthru": PassthruApplet,
+                                    "gather": GatherApplet, "connect": ConnectApplet, "hangup": HangupApplet}
+
+
+class Applets(fields.Field):
+    """The applets of a flow, each read by its type's schema; a problem names the applet by index and type:
+    ``applet 2 (passthru): url: Not a valid http(s) URL.``"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list) or not 1 <= len(value) <= 200:
+            raise ValidationError("must be a list of 1-200 applets")
+        from emulator.core.errors import describe
+        from emulator.core.request import schema
+
+        loaded, problems = [], []
+        for i, applet in enumerate(value):
+            kind = applet.get("type") if isinstance(applet, dict) else None
+            if not isinstance(kind, str):
+                problems.append(f"applet {i}: must be an object with a type ({', '.join(APPLETS)})")
+                continue
+            if kind not in APPLETS:
+                problems.append(f"applet {i} ({kind}): unknown applet type; the types are {', '.join(APPLETS)}")
+                continue
+            try:
+                loaded.append(schema(APPLETS[kind]).load(applet))
+            except ValidationError as exc:
+                problems.append(f"applet {i} ({kind}): {describe(exc.messages)}")
+                continue
+            for branch in BRANCHES:
+                target = loaded[-1].get(branch)
+                if target is not None and target >= len(value):
+                    problems.append(f"applet {i} ({kind}): {branch} {target} is not an applet of this flow "
+                                    f"(0-{len(value) - 1})")
+        if problems:
+            raise ValidationError(problems)
+        return loaded
+
+
+class Flow(Strict):
+    """PUT /_emulator/accounts/<sid>/flows/<app_id>, and each flow of a fixture or snapshot."""
+
+    applets = Applets(required=True)
+    url_timeout = fields.Float(allow_nan=False, validate=validate.Range(min=0.01, max=120))
+
+
+class AppId(fields.String):
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Regexp(APP_ID, error="must be 1-64 letters, digits, '_' or '-'"), **kwargs)
+
+
+class IncomingCall(Strict):
+    """POST /_emulator/accounts/<sid>/calls/incoming."""
+
+    from_ = Phone(required=True, data_key="from")
+    to = Phone(required=True)
+    digits = fields.String(validate=KEYS)
+    hangup_after = StrictInteger(validate=validate.Range(min=0, max=14400))
+
+
+class DialWhomDestination(Lenient):
+    numbers = fields.List(Text(), required=True, validate=validate.Length(max=100))
+
+
+class DialWhomReply(Lenient):
+    """The programmable Connect answer of a dial-whom URL; only whom to dial is read."""
+
+    destination = fields.Nested(DialWhomDestination, required=True)
+
+
 class AccountFixture(SmsConfig):
     numbers = fields.Dict(keys=NumberKey(), values=fields.Nested(NumberScript))
+    flows = fields.Dict(keys=AppId(), values=fields.Nested(Flow), validate=validate.Length(max=1000))
 
 
 class NamedAccountFixture(AccountFixture):

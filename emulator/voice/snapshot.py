@@ -6,15 +6,17 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from emulator.core.fields import HttpUrl, StrictInteger
-from emulator.voice import numbers
+from emulator.voice import flows, numbers
 from emulator.voice import sms as texts
 from emulator.voice.schemas import (
+    APP_ID,
     CALL_STATUSES,
     DIRECTIONS,
     FLOW_URL,
     SENDER_ID,
     SMS_TYPES,
     AccountFixture,
+    Flow,
     NumberScript,
     Strict,
 )
@@ -37,6 +39,30 @@ class LegState(Strict):
     answered_by = fields.String(required=True, allow_none=True, validate=validate.OneOf(("Human", "Machine")))
 
 
+def _flag() -> fields.Boolean:
+    return fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class FlowRunState(Strict):
+    app_id = fields.String(required=True, allow_none=True, validate=validate.Regexp(APP_ID))
+    index = StrictInteger(required=True, validate=validate.Range(min=0))
+    steps = StrictInteger(required=True, validate=validate.Range(min=0))
+    keys = fields.String(required=True, validate=validate.Regexp(r"^[0-9*#]{0,64}$"))
+    digits = fields.String(required=True, allow_none=True, validate=validate.Regexp(r"^[0-9*#]{0,64}$"))
+    ends_at = _time(False)
+    ends_by = fields.String(required=True, validate=validate.OneOf(("caller", "time_limit")))
+    hung_up = _flag()
+    connecting = _flag()
+    dial = fields.List(fields.String(validate=E164), required=True, validate=validate.Length(max=flows.MAX_DIALLED))
+    dial_started = _time(False)
+    dial_number = fields.String(required=True, allow_none=True, validate=E164)
+    dial_status = fields.String(required=True, allow_none=True, validate=validate.OneOf(flows.DIAL_STATUSES))
+    dial_duration = StrictInteger(required=True, validate=validate.Range(min=0))
+    call_type = fields.String(required=True, validate=validate.OneOf(flows.CALL_TYPES))
+    waiting = fields.String(required=True, allow_none=True, validate=validate.OneOf(("passthru", "dial_whom")))
+    ended_by = fields.String(required=True, allow_none=True, validate=validate.OneOf(tuple(flows.ENDINGS)))
+
+
 class CallState(Strict):
     sid = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z]{1,64}$"))
     account_sid = fields.String(required=True)
@@ -49,7 +75,8 @@ class CallState(Strict):
     status = fields.String(required=True, validate=validate.OneOf(CALL_STATUSES))
     direction = fields.String(required=True, validate=validate.OneOf(DIRECTIONS))
     ended = _time(False)
-    legs = fields.List(fields.Nested(LegState), required=True, validate=validate.Length(min=1, max=2))
+    # a flow's connect applets add a leg per number dialled, each a step: at most FLOW_MAX_STEPS of them
+    legs = fields.List(fields.Nested(LegState), required=True, validate=validate.Length(min=1, max=100_001))
     record = fields.Boolean(required=True, truthy={True}, falsy={False})
     recording_channels = fields.String(required=True, validate=validate.OneOf(("single", "dual")))
     recording_format = fields.String(required=True, validate=validate.OneOf(("mp3", "mp3-hq")))
@@ -61,8 +88,10 @@ class CallState(Strict):
     content_type = fields.String(required=True, validate=validate.OneOf(("multipart/form-data", "application/json")))
     base_url = fields.String(required=True, validate=validate.Length(max=2000))
     price = fields.String(required=True, allow_none=True, validate=validate.Regexp(r"^\d+\.\d{3}$"))
-    step = fields.String(required=True, allow_none=True, validate=validate.OneOf(("leg1", "leg2", "cancel", "end")))
+    step = fields.String(required=True, allow_none=True, validate=validate.OneOf(
+        ("leg1", "leg2", "cancel", "end", "applet", "dial", "talked", "hangup")))
     due = _time(False)
+    flow = fields.Nested(FlowRunState, required=True, allow_none=True)
 
 
 class MessageState(Strict):
@@ -103,6 +132,8 @@ class AccountState(AccountFixture):
     calls = fields.List(fields.Nested(CallState), required=True)
     messages = fields.List(fields.Nested(MessageState), required=True)
     whitelist = fields.List(fields.Nested(WhitelistState), required=True)
+    flows = fields.Dict(keys=fields.String(validate=validate.Regexp(APP_ID)), values=fields.Nested(Flow),
+                        required=True)
 
 
 class Snapshot(Strict):

@@ -110,3 +110,70 @@ def test_log_is_bounded():
         dispatcher.send(dead_url(), "e", {"i": i})
     dispatcher.wait_idle()
     assert [e["payload"]["i"] for e in dispatcher.entries()] == [2, 3, 4]
+
+
+# ---- GET mode: a call flow's questions to users' URLs ------------------------------------------------------
+
+
+class Replies:
+    """Collects the ``Reply`` handed to ``on_done``, and what the log said of the entry at that moment."""
+
+    def __init__(self, dispatcher: Dispatcher):
+        self.dispatcher, self.got, self.state_then = dispatcher, [], []
+        self.done = threading.Event()
+
+    def __call__(self, reply) -> None:
+        self.got.append(reply)
+        self.state_then.append(self.dispatcher.entries()[-1]["state"])
+        self.done.set()
+
+
+def test_a_get_sends_the_payload_as_the_query_and_hands_back_the_answer(listener):
+    listener.answer = lambda request: (302, "elsewhere", {"Location": "/never-followed"})  # a 302 is the answer
+    dispatcher = Dispatcher(Clock(), timeout=1, retries=2, backoff=0.01)
+    replies = Replies(dispatcher)
+    entry = dispatcher.send(listener.url + "/passthru", "passthru", {"CallSid": "c1", "digits": '"1"'},
+                            method="GET", on_done=replies)
+    assert entry["state"] == "pending" and entry["method"] == "GET"
+    assert dispatcher.wait_idle() and replies.done.is_set()
+    [reply] = replies.got
+    assert (reply.status_code, reply.body, reply.error) == (302, "elsewhere", None)
+    assert replies.state_then == ["pending"]  # the answer was taken before the entry left pending
+    [received] = listener.wait(1)
+    assert received["method"] == "GET" and received["path"].startswith("/passthru?")
+    assert received["query"] == [("CallSid", "c1"), ("digits", '"1"')]
+    [logged] = dispatcher.entries()
+    assert (logged["state"], logged["status_code"], logged["attempts"]) == ("delivered", 302, 1)
+
+
+def test_a_get_is_asked_once_and_a_failure_is_an_answer_too(listener):
+    dispatcher = Dispatcher(Clock(), timeout=0.5, retries=2, backoff=0.01)
+    replies = Replies(dispatcher)
+    listener.status = 503
+    dispatcher.send(listener.url, "passthru", {}, method="GET", on_done=replies)
+    dispatcher.send(dead_url(), "passthru", {}, method="GET", on_done=replies)
+    assert dispatcher.wait_idle()
+    assert len(listener.wait(1)) == 1  # a 503 is not retried: the flow waits on the question
+    by_status = {r.status_code: r for r in replies.got}
+    assert by_status[503].error is None and "ConnectionError" in by_status[None].error
+    assert [e["state"] for e in dispatcher.entries()] == ["failed", "failed"]
+    assert all(e["attempts"] == 1 for e in dispatcher.entries())
+
+
+def test_a_get_that_times_out_says_so(hanging):
+    dispatcher = Dispatcher(Clock(), timeout=30, retries=2)
+    replies = Replies(dispatcher)
+    dispatcher.send(hanging.url, "passthru", {}, method="GET", timeout=0.2, on_done=replies)  # its own timeout
+    assert replies.done.wait(10)
+    assert replies.got[0].status_code is None and "Timeout" in replies.got[0].error
+
+
+def test_a_failing_completion_callback_does_not_lose_the_entry(listener):
+    dispatcher = Dispatcher(Clock(), timeout=1, retries=0)
+
+    def broken(reply):
+        raise RuntimeError("boom")
+
+    dispatcher.send(listener.url, "passthru", {}, method="GET", on_done=broken)
+    assert dispatcher.wait_idle()
+    assert dispatcher.entries()[0]["state"] == "delivered"

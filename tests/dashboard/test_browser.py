@@ -296,3 +296,31 @@ def test_a_control_token_is_asked_for_once_and_sent_with_every_request(chromium)
         assert not chromium.find_element("css selector", 'form[aria-label="Control token"]').is_displayed()
         given = seen.index("Bearer s3cret")
         assert set(seen[:given]) <= {None, "Bearer wrong"} and set(seen[given:]) == {"Bearer s3cret"}
+
+
+def test_voice_an_incoming_call_and_a_scripted_sms_outcome(page, emulator, vendor):
+    exophone = "01139585476"  # the shipped ExoPhone, whose VoiceUrl names the shipped flow
+    page.open("voice")
+    page.type("Simulate an incoming call", "Caller", "09876543210")
+    page.type("Simulate an incoming call", "ExoPhone dialled", exophone)
+    answer = page.send("Simulate an incoming call")
+    assert answer.startswith("201")
+    call_sid = page.answer_json("Simulate an incoming call")["call_sid"]
+    [listed] = emulator.client.calls(SID)
+    assert listed["Sid"] == call_sid and listed["Direction"] == "inbound"  # as call details name it
+    page.until_equal(lambda: page.column("Calls", "Sid"), [call_sid])
+    page.until_equal(lambda: page.column("Calls", "From"), [listed["From"]])
+
+    page.type("Script a number", "Number", "09812345678")
+    page.choose("SMS outcome", "failed", form="Script a number")
+    page.type("Script a number", "SMS failure code", "23010")
+    assert page.send("Script a number").startswith("200")
+    assert emulator.client.number_script(SID, "09812345678")["sms"] == "failed"
+    sent = vendor("POST", f"/v1/Accounts/{SID}/Sms/send.json",
+                  data={"From": exophone, "To": "09812345678", "Body": "Your OTP is 1234"})
+    assert sent.status_code == 200, sent.text
+    emulator.advance_clock(10)  # the message runs to its end on the emulator clock
+    [message] = emulator.client.messages(SID)
+    assert message["Status"] == "failed" and message["DetailedStatusCode"] == 23010
+    page.until_equal(lambda: page.column("SMS", "Status"), ["failed"])
+    page.until_equal(lambda: page.column("SMS", "Sid"), [message["Sid"]])

@@ -38,7 +38,8 @@ def test_an_unknown_file_is_404_in_the_control_envelope(client):
 
 def test_panels_lists_every_familys_views_emulator_first_logs_last(client):
     views = client.get("/_emulator/ui/panels").get_json()["views"]
-    assert [v["id"] for v in views] == ["emulator", "exophones", "exobridge", "integrations", "callbacks", "requests"]
+    assert [v["id"] for v in views] == ["emulator", "exophones", "exobridge", "integrations", "voice", "callbacks",
+                                       "requests"]
     faults = next(p for p in views[0]["panels"] if p["id"] == "faults")
     assert faults["endpoint"] == "/faults" and faults["rows"] == "faults"
     assert faults["row_actions"] == [{"title": "Remove", "method": "DELETE", "path": "/faults/{id}", "fields": []}]

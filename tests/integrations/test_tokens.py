@@ -124,7 +124,7 @@ def test_expiry_is_counted_from_issue(client, issue):
 def test_expired_tokens_are_pruned_from_the_table(client, store, issue):
     for _ in range(3):
         issue(CUSTOMER["Id"], CUSTOMER["Secret"], "customer")
-    client.post("/_emulator/clock/advance", json={"seconds": TOKEN_TTL + 1})
+    client.post("/_emulator/clock/advance", json={"seconds": TOKEN_TTL + 86400 + 1})  # a day past expiry
     fresh = issue(CUSTOMER["Id"], CUSTOMER["Secret"], "customer")
     assert list(store.model("integrations").tokens) == [fresh]
 

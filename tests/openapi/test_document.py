@@ -115,7 +115,7 @@ def test_every_example_names_documented_operations_and_is_shown(doc):
 def test_each_example_passes_its_own_schema_and_the_contract_tests_comparison(example):
     jsonschema.validate(example.shape(), example.schema())
     same_shape(example.shape(), example.shape(), nullable=example.nullable, optional=example.optional,
-               open=example.open)
+               open=example.open, untyped=example.untyped)
 
 
 PAGE = {"a": 1, "b": {"c": "x", "d": [{"e": True, "f": None}]}, "g": "text"}
@@ -214,22 +214,22 @@ def test_a_new_endpoint_is_documented_from_its_route_and_schema_alone():
     from emulator.app import create_app
     from emulator.core import request as req
 
-    class Flow(Schema):
-        applets = fields.List(fields.Dict(), required=True)
+    class Probe(Schema):
+        steps = fields.List(fields.Dict(), required=True)
 
-    bp = Blueprint("flows_probe", __name__, url_prefix="/_emulator/accounts/<sid>/flows")
+    bp = Blueprint("probes", __name__, url_prefix="/_emulator/accounts/<sid>/probes")
 
-    @bp.put("/<app_id>")
-    @req.body(Flow)
-    def define(data, sid, app_id):
+    @bp.put("/<probe_id>")
+    @req.body(Probe)
+    def define(data, sid, probe_id):
         return data
 
     app = create_app()
     app.register_blueprint(bp)
-    operation = document(app)["paths"]["/_emulator/accounts/{sid}/flows/{app_id}"]["put"]
-    assert [p["name"] for p in operation["parameters"]] == ["sid", "app_id"]
+    operation = document(app)["paths"]["/_emulator/accounts/{sid}/probes/{probe_id}"]["put"]
+    assert [p["name"] for p in operation["parameters"]] == ["sid", "probe_id"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert body["$ref"].endswith(".Flow")
+    assert body["$ref"].endswith(".Probe")
     assert operation["security"] == [{}, {"controlToken": []}]
     assert {"2XX", "400", "404", "405", "413"} <= set(operation["responses"])
     OpenAPIV31SpecValidator(document(app)).validate()

@@ -26,7 +26,8 @@ def test_scripting_a_number_merges_and_null_resets(client):
 
 @pytest.mark.parametrize("body", [{"call": "maybe"}, {"ring_seconds": -1}, {"ring_seconds": "5"},
                                   {"sms_code": 20005}, {"answered_by": "Robot"}, {"circle": "ZZ"},
-                                  {"operator": "XX"}, {"type": "Fax"}, {"dnd": "yes"}, {"colour": "red"}])
+                                  {"operator": "XX"}, {"type": "Fax"}, {"dnd": "yes"}, {"colour": "red"},
+                                  {"digits": "12a"}, {"digits": ""}, {"digits": 1}])
 def test_bad_scripts_are_400(client, body):
     response = client.put("/_emulator/accounts/exotel_emulator/numbers/09123456700", json=body)
     assert response.status_code == 400 and "error" in response.get_json()
@@ -103,3 +104,26 @@ def test_the_pytest_fixture_serves_the_family(exotel_emulator):
     exotel_emulator.advance_clock(60)
     details = requests.get(f"{v1}/Calls/{call['Sid']}.json", auth=exotel_emulator.auth).json()["Call"]
     assert details["Status"] == "busy"
+
+
+def test_listings_show_the_newest_calls_and_messages_first_a_page_at_a_time(client, auth):
+    sid = "exotel_emulator"
+    made = []
+    for n in range(3):
+        r = client.post(f"/v1/Accounts/{sid}/Calls/connect.json", headers=auth,
+                        data={"From": f"0987654321{n}", "To": "09812345678", "CallerId": "01139585476"})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        made.append(r.get_json()["Call"]["Sid"])
+        client.post("/_emulator/clock/advance", json={"seconds": 1})
+    page = client.get(f"/_emulator/accounts/{sid}/calls?page=0&page_size=2").get_json()
+    assert [c["Sid"] for c in page["calls"]] == made[::-1][:2] and page["total"] == 3
+    assert [c["Sid"] for c in client.get(f"/_emulator/accounts/{sid}/calls?page=1&page_size=2").get_json()[
+        "calls"]] == made[:1]
+    texts = []
+    for n in range(2):
+        r = client.post(f"/v1/Accounts/{sid}/Sms/send.json", headers=auth,
+                        data={"From": "01139585476", "To": "09812345678", "Body": f"message {n}"})
+        texts.append(r.get_json()["SMSMessage"]["Sid"])
+    listed = client.get(f"/_emulator/accounts/{sid}/messages").get_json()
+    assert [m["Sid"] for m in listed["messages"]] == texts[::-1] and listed["total"] == 2
+    assert client.get("/_emulator/accounts/nobody/calls").status_code == 404

@@ -11,7 +11,12 @@ from tests.voice.conftest import EXOPHONE
 
 
 def world(api, client, script):
+    """Something of everything, a call in the middle of a flow included."""
     script("09123456700", call="busy", circle="KA")
+    client.put("/_emulator/accounts/exotel_emulator/flows/1234", json={"applets": [
+        {"type": "passthru", "url": "http://127.0.0.1:9/p", "mode": "async"}, {"type": "greeting", "seconds": 60}]})
+    client.post("/_emulator/accounts/exotel_emulator/calls/incoming", json={"from": "09876543211",
+                                                                            "to": "01139585476"})
     client.put("/_emulator/accounts/exotel_emulator/sms", json={"sender_ids": ["ACMEIN"],
                                                                  "dlt_templates": {"1": "Code {#var#}"}})
     api.post("CustomerWhitelist.json", data={"VirtualNumber": EXOPHONE, "Number": "09123456789"})
@@ -24,7 +29,7 @@ def test_restore_brings_back_the_voice_world_and_calls_go_on(api, client, script
     running, message = world(api, client, script)
     saved = client.get("/_emulator/state").get_json()
     voice = saved["families"]["voice"]["accounts"]["exotel_emulator"]
-    assert len(voice["calls"]) == 1 and len(voice["messages"]) == 1 and voice["sender_ids"] == ["ACMEIN"]
+    assert len(voice["calls"]) == 2 and len(voice["messages"]) == 1 and voice["sender_ids"] == ["ACMEIN"]
     client.post("/_emulator/reset")
     assert api.get(f"Calls/{running['Sid']}.json").status_code == 404
     restored = client.put("/_emulator/state", json=saved)
@@ -45,6 +50,10 @@ def _broken(change):
     return apply
 
 
+def _in_flow(account) -> dict:
+    return next(c for c in account["calls"] if c["flow"] is not None)
+
+
 @pytest.mark.parametrize("breaks", [
     _broken(lambda a: a["calls"][0].update(created="yesterday")),
     _broken(lambda a: a["calls"][0].update(status="ringing")),
@@ -57,6 +66,16 @@ def _broken(change):
     _broken(lambda a: a["whitelist"].append({"number": "x"})),
     _broken(lambda a: a.pop("calls")),
     _broken(lambda a: a.update(sender_ids=[1])),
+    _broken(lambda a: a["flows"]["1234"]["applets"].append({"type": "playback"})),
+    _broken(lambda a: a["flows"]["1234"]["applets"][0].update(on_200=99)),
+    _broken(lambda a: a.pop("flows")),
+    _broken(lambda a: a["flows"].update({"bad id": {"applets": [{"type": "hangup"}]}})),
+    _broken(lambda a: _in_flow(a)["flow"].update(call_type="voicemail")),
+    _broken(lambda a: _in_flow(a)["flow"].update(waiting="forever")),
+    _broken(lambda a: _in_flow(a)["flow"].update(keys="12x")),
+    _broken(lambda a: _in_flow(a)["flow"].update(ended_by="boredom")),
+    _broken(lambda a: _in_flow(a)["flow"].pop("steps")),
+    _broken(lambda a: _in_flow(a).update(step="ring")),
 ])
 def test_a_broken_voice_part_is_400_and_changes_nothing(api, client, script, breaks):
     world(api, client, script)
