@@ -3,9 +3,10 @@
 values of each schema, then random ones) must never get a 5xx, and every answer must have a documented status,
 content type and body.
 
-Deterministic (a fixed seed, derandomized) and bounded: a few examples an operation, on a fresh state for each
-request. The server runs with sockets that reach loopback only, and every URL it is handed points at a closed
-loopback port, so callbacks and flows the generated requests configure never leave the machine.
+Deterministic (a fixed seed, derandomized) and bounded: a few random examples an operation, the state reset
+after any request that could spoil the next ones. The server runs with sockets that reach loopback only, and
+every URL it is handed points at a closed loopback port, so callbacks and flows the generated requests
+configure never leave the machine.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import textwrap
 
 import pytest
 import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from contract_tests.conftest import command, openapi_document
-
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 # Per operation: enough for the coverage phase's boundary values and a few random requests, and the whole run
 # stays well under two minutes on a 2-core machine (README: OpenAPI).
