@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -16,8 +19,27 @@ DATA = Path(__file__).parent / "data"
 
 
 def example(name: str):
-    """A documented example body, copied from the vendor's pages into contract_tests/data/."""
+    """A documented example as the page shows it: ``<family>/<file>`` from ``emulator/<family>/examples/`` (the
+    copies of the vendor's pages the OpenAPI document is built from too), else a file of contract_tests/data/."""
+    if "/" in name:
+        return copy.deepcopy(documented(name).body)
     return json.loads((DATA / name).read_text())
+
+
+def documented(name: str):
+    """A documented example with what its family's ``examples/index.json`` says of it (``Example``)."""
+    from emulator.openapi.examples import find
+
+    return find(name)
+
+
+def conforms(actual, name: str, **overrides) -> None:
+    """``same_shape`` against a documented example, with its index's nullable, optional, open and untyped keys
+    (the ones the OpenAPI document's schema for it has too)."""
+    doc = documented(name)
+    options = {"nullable": doc.nullable, "optional": doc.optional, "open": doc.open, "untyped": doc.untyped,
+               **overrides}
+    same_shape(actual, doc.shape(), **options)
 
 
 def command() -> list[str]:
@@ -44,10 +66,43 @@ def server():
         proc.wait(timeout=10)
 
 
+@functools.lru_cache(maxsize=None)
+def openapi_document() -> dict:
+    """The OpenAPI document of an app with the shipped fixtures, as ``serve`` serves it."""
+    from emulator.app import create_app
+    from emulator.openapi import document
+
+    return document(create_app())
+
+
+@pytest.fixture(scope="session")
+def openapi():
+    """The OpenAPI document, as schemathesis reads it."""
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(openapi_document())
+
+
+def conforming(session: requests.Session, openapi) -> requests.Session:
+    """``session``, checking every answer it gets against the OpenAPI document: the status is documented for the
+    operation, and the body has the documented type and schema (paths the document lacks are not checked)."""
+
+    def check(response, *args, **kwargs):
+        operation = openapi.find_operation_by_path(response.request.method, urlsplit(response.request.url).path)
+        if operation is not None:
+            assert operation.responses.find_by_status_code(response.status_code) is not None, (
+                f"{operation.label} answered {response.status_code}, which the OpenAPI document does not list")
+            operation.validate_response(response)
+
+    session.hooks["response"].append(check)
+    return session
+
+
 @pytest.fixture
-def api(server):
-    """A requests session with the default credentials, against a freshly reset emulator."""
-    session = requests.Session()
+def api(server, openapi):
+    """A requests session with the default credentials, against a freshly reset emulator; every answer it gets
+    must conform to the OpenAPI document."""
+    session = conforming(requests.Session(), openapi)
     session.trust_env = False
     session.auth = (server["api_key"], server["api_token"])
     assert session.post(server["url"] + "/_emulator/reset").status_code == 200
@@ -57,28 +112,37 @@ def api(server):
     session.close()
 
 
-def same_shape(actual, documented, path="$", nullable=frozenset()):
+def same_shape(actual, documented, path="$", nullable=frozenset(), optional=frozenset(), open=frozenset(),
+               where="$", untyped=frozenset()):
     """Field by field: exactly the documented keys, in the documented order, with the same JSON types as the
     documented example, recursively (clients that read a body as an ordered record, or diff it against the page,
     see the order).
 
-    ``nullable`` names the fields the page documents as possibly null elsewhere (e.g. ``voice_url``).
+    ``nullable`` names the fields the page documents as possibly null elsewhere (e.g. ``voice_url``); ``optional``
+    the keys, by path (``data.flow_id``, ``Calls[].Details``), that are not always there; ``open`` the objects the
+    page abbreviates (or True: every object), which hold at least the documented keys, in any order; ``untyped``
+    the fields (by name) whose value may be of any type, present all the same.
     """
-    if actual is None and path.rsplit(".", 1)[-1] in nullable:
+    name = path.rsplit(".", 1)[-1]
+    if name in untyped or (actual is None and name in nullable):
         return
+    prefix = "" if where == "$" else where + "."
     if isinstance(documented, dict):
         assert isinstance(actual, dict), f"{path}: expected an object, got {actual!r}"
-        assert set(actual) == set(documented), (
-            f"{path}: keys {sorted(actual)} != documented {sorted(documented)}")
-        assert list(actual) == list(documented), (
-            f"{path}: keys in the order {list(actual)}, documented {list(documented)}")
-        for key in documented:
-            same_shape(actual[key], documented[key], f"{path}.{key}", nullable)
+        expected = [k for k in documented if k in actual or prefix + k not in optional]
+        if open is True or where in open:
+            assert set(expected) <= set(actual), f"{path}: keys {sorted(actual)} lack documented {sorted(expected)}"
+        else:
+            assert set(actual) == set(expected), f"{path}: keys {sorted(actual)} != documented {sorted(expected)}"
+            assert list(actual) == expected, f"{path}: keys in the order {list(actual)}, documented {expected}"
+        for key in expected:
+            same_shape(actual[key], documented[key], f"{path}.{key}", nullable, optional, open, prefix + key, untyped)
     elif isinstance(documented, list):
         assert isinstance(actual, list), f"{path}: expected an array, got {actual!r}"
         for i, item in enumerate(actual[:3]):
             if documented:
-                same_shape(item, documented[0], f"{path}[{i}]", nullable)
+                same_shape(item, documented[0], f"{path}[{i}]", nullable, optional, open,
+                           "[]" if where == "$" else where + "[]", untyped)
     elif documented is None:
         pass  # null in an example says nothing about the type a live value has
     else:

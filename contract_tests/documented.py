@@ -1,5 +1,6 @@
 """What the tests expect, read from the copies of the vendor's pages in contract_tests/data/ (and, where a page is
-silent, from the README's own tables copied next to them, in the files named ``readme_*``).
+silent, from the README's own tables copied next to them, in the files named ``readme_*``); the pages' example
+bodies live with their families, in emulator/<family>/examples/, where the OpenAPI document reads them too.
 
 Tests parametrize over the package's tables (so a new code cannot come without a test) but take every expected
 status, code and message from here: a typo in the package then fails a test instead of becoming the expectation.
@@ -19,6 +20,11 @@ DATA = Path(__file__).parent / "data"
 
 
 def load(name: str):
+    """A file of contract_tests/data/, or (``<family>/<file>``) a documented example of the package's."""
+    if "/" in name:
+        from contract_tests.conftest import example
+
+        return example(name)
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
@@ -172,10 +178,10 @@ SEVERAL_REGIONS = 3
 
 def _documented_numbers() -> list[dict]:
     """Every number the ExoPhones pages show, available or bought, v2_beta or v2."""
-    shown = list(load("exophones_available_numbers.json"))
-    shown += [load(f"exophones_{name}.json") for name in ("buy", "get", "update")]
-    shown += load("exophones_list.json")["incoming_phone_numbers"]
-    shown += [block["data"] for block in load("exophones_v2_details.json")["response"]]
+    shown = list(load("exophones/available_numbers.json"))
+    shown += [load(f"exophones/{name}.json") for name in ("buy", "get", "update")]
+    shown += load("exophones/list.json")["incoming_phone_numbers"]
+    shown += [block["data"] for block in load("exophones/v2_details.json")["response"]]
     return shown
 
 
@@ -187,6 +193,6 @@ DOCUMENTED_SMS: set[tuple[str, str, bool]] = {
 # API-NOTES: "posts the documented payload to the app's popup, incomingCallHangup or missedCall setting URL"
 INBOUND_NOTIFICATION_KEYS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
 # seed 004's user and call examples: "CreatedAt": "0001-01-01T00:00:00Z"
-INTEGRATIONS_ZERO_TIME = load("integrations_device.json")["Data"]["CreatedAt"]
+INTEGRATIONS_ZERO_TIME = load("integrations/device.json")["Data"]["CreatedAt"]
 # API-NOTES: preflights name Authorization and Content-Type explicitly (a "*" does not cover Authorization)
 CORS_ALLOWED_HEADERS = ("Authorization", "Content-Type")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.conftest import example, same_shape
+from contract_tests.conftest import conforms, example
 from contract_tests.documented import (APPENDIX_1, INTEGRATIONS_MESSAGES, V2_ERRORS, V2_NOT_FOUND, exobridge_error,
                                        integrations_error)
 
@@ -22,7 +22,7 @@ def test_every_appendix_1_code(api, code):
     response = api.post(f"{api.base}/v1/tenants/{api.sid}/greenvn", json={})
     body = response.json()
     assert response.status_code == APPENDIX_1[code][0] and response.headers["Content-Type"] == "application/json"
-    same_shape(body, example("exobridge_error_409.json"))  # the page's error example: its keys, in its order
+    conforms(body, "exobridge/error_409.json")  # the page's error example: its keys, in its order
     assert body == exobridge_error(code)
 
 
@@ -45,7 +45,7 @@ def test_every_integrations_status_description(api, status):
     response = api.get(f"{api.base}/v2/integrations/customer")
     body = response.json()
     assert response.status_code == status
-    assert list(body) == list(example("integrations_token.json"))  # RequestId, Status, Code, Error, Data
+    assert list(body) == list(example("integrations/token.json"))  # RequestId, Status, Code, Error, Data
     # GET /customer's own table where it has the status (401, 500), else the page's most common text (400)
     assert {k: v for k, v in body.items() if k != "RequestId"} == integrations_error(status, "GET",
                                                                                    "/v2/integrations/customer")

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from contract_tests.conftest import example, same_shape
+from contract_tests.conftest import conforming, conforms, example
 from emulator.core.fixtures import default_dir
 from emulator.integrations.crypto import DEFAULT_KEY, decrypt
 from emulator.testing import CallbackListener
@@ -26,9 +26,9 @@ USER = {"AppUserId": "1", "AppUsername": "Userone Name", "Email": "xyz@exotel.in
 class Integrations:
     """A client of /v2/integrations/ holding a customer token and (after ``new_app``) an app token."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, openapi):
         self.base = base + "/v2/integrations"
-        self.http = requests.Session()
+        self.http = conforming(requests.Session(), openapi)
         self.http.trust_env = False
         self.customer_token = self.token("customer", CUSTOMER["Id"], CUSTOMER["Secret"])
         self.app = self.app_token = None
@@ -55,8 +55,8 @@ class Integrations:
 
 
 @pytest.fixture
-def integrations(api):
-    client = Integrations(api.base)
+def integrations(api, openapi):
+    client = Integrations(api.base, openapi)
     yield client
     client.http.close()
 
@@ -79,27 +79,27 @@ def listener(app):
 def test_token(integrations):
     body = integrations.call("POST", "/token", json={"Id": CUSTOMER["Id"], "Secret": CUSTOMER["Secret"],
                                                      "Entity": "customer"})
-    same_shape(body, example("integrations_token.json"))
+    conforms(body, "integrations/token.json")
     assert UUID.match(body["RequestId"]) and body["Data"]
 
 
 def test_customer_get(integrations):
     body = integrations.as_customer("GET", "/customer")
-    same_shape(body, example("integrations_customer_get.json"), nullable={"CustomerSetting"})
+    conforms(body, "integrations/customer_get.json")
     assert body["Data"]["CustomerID"] == CUSTOMER["Id"] and body["Data"]["DeletedAt"] is False
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$", body["Data"]["CreatedAt"])
 
 
 def test_customer_delete(integrations):
     body = integrations.as_customer("DELETE", "/customer")
-    same_shape(body, example("integrations_customer_delete.json"))  # and in the documented order
-    assert body == dict(example("integrations_customer_delete.json"), RequestId=body["RequestId"])
+    conforms(body, "integrations/customer_delete.json")  # and in the documented order
+    assert body == dict(example("integrations/customer_delete.json"), RequestId=body["RequestId"])
     integrations.as_customer("GET", "/customer", status=401)
 
 
 def test_app_create(integrations):
     body = integrations.as_customer("POST", "/app", json=APP)
-    same_shape(body, example("integrations_app_create.json"))
+    conforms(body, "integrations/app_create.json")
     data = body["Data"]
     assert UUID.match(data["AppID"]) and UUID.match(data["AppSecret"]) and data["CustomerID"] == CUSTOMER["Id"]
     assert {k: data[k] for k in APP} == APP
@@ -107,26 +107,26 @@ def test_app_create(integrations):
 
 def test_app_get(app):
     body = app.as_app("GET", "/app", params={"entity": "app"})
-    same_shape(body, example("integrations_app_get.json"))
+    conforms(body, "integrations/app_get.json")
     assert body["Data"]["AppID"] == app.app["AppID"] and "AppSecret" not in body["Data"]
 
 
 def test_app_list(app):
     body = app.as_customer("GET", "/app", params={"entity": "customer"})
-    same_shape(body, example("integrations_app_list.json"))
+    conforms(body, "integrations/app_list.json")
     assert app.app["AppID"] in [a["AppID"] for a in body["Data"]]
 
 
 def test_app_delete(app):
     body = app.as_app("DELETE", "/app")
-    same_shape(body, example("integrations_app_delete.json"))  # and in the documented order
-    assert body == dict(example("integrations_app_delete.json"), RequestId=body["RequestId"])
+    conforms(body, "integrations/app_delete.json")  # and in the documented order
+    assert body == dict(example("integrations/app_delete.json"), RequestId=body["RequestId"])
     app.as_app("GET", "/app", params={"entity": "app"}, status=401)
 
 
 def test_app_setting_create(app):
     body = app.as_app("POST", "/app_setting", json={"Key": "popup", "Value": "https://webhook.site/"})
-    same_shape(body, example("integrations_app_setting_create.json"))
+    conforms(body, "integrations/app_setting_create.json")
     assert body["Data"] == {"CustomerID": CUSTOMER["Id"], "AppID": app.app["AppID"], "Key": "popup",
                             "Value": "https://webhook.site/"}
 
@@ -134,7 +134,7 @@ def test_app_setting_create(app):
 def test_app_setting_get(app):
     app.as_app("POST", "/app_setting", json={"Key": "callback", "Value": "https://webhook.site/a4089342"})
     body = app.as_app("GET", "/app_setting", params={"key": "callback"})
-    same_shape(body, example("integrations_app_setting_get.json"))
+    conforms(body, "integrations/app_setting_get.json")
     assert body["Data"]["Value"] == "https://webhook.site/a4089342"
 
 
@@ -142,21 +142,21 @@ def test_app_setting_get_all(app):
     assert app.as_app("GET", "/app_setting")["Data"] == []  # API-NOTES: never 404
     app.as_app("POST", "/app_setting", json={"Key": "callback", "Value": "https://webhook.site/a4089342"})
     body = app.as_app("GET", "/app_setting")
-    same_shape(body, example("integrations_app_setting_get_all.json"))
+    conforms(body, "integrations/app_setting_get_all.json")
     assert [s["Key"] for s in body["Data"]] == ["callback"]
 
 
 def test_app_setting_delete(app):
     app.as_app("POST", "/app_setting", json={"Key": "record", "Value": "true"})
     body = app.as_app("DELETE", "/app_setting", params={"key": "record"})
-    same_shape(body, example("integrations_app_setting_delete.json"))  # and in the documented order
-    assert body == dict(example("integrations_app_setting_delete.json"), RequestId=body["RequestId"])
+    conforms(body, "integrations/app_setting_delete.json")  # and in the documented order
+    assert body == dict(example("integrations/app_setting_delete.json"), RequestId=body["RequestId"])
     assert app.as_app("GET", "/app_setting")["Data"] == []
 
 
 def test_usermapping_create(app):
     body = app.as_app("POST", "/usermapping", json=[USER, dict(USER, AppUserId="2", AppUsername="Usertwo Name")])
-    same_shape(body, example("integrations_usermapping_create.json"))
+    conforms(body, "integrations/usermapping_create.json")
     assert [u["AppUserId"] for u in body["Data"]] == ["1", "2"]
     assert body["Data"][0]["AppID"] == app.app["AppID"] and body["Data"][0]["Role"] == "admin"
 
@@ -164,7 +164,7 @@ def test_usermapping_create(app):
 def test_usermapping_get(app):
     created = app.as_app("POST", "/usermapping", json=[USER])["Data"][0]
     body = app.as_app("GET", "/usermapping", params={"user_id": "1"})
-    same_shape(body, example("integrations_usermapping_get.json"))
+    conforms(body, "integrations/usermapping_get.json")
     # the page shows "*****": the web SDK decrypts it (hex IV + AES-256-CFB under the SDK's key)
     assert body["Data"]["SipSecret"] != created["SipSecret"]
     assert decrypt(body["Data"]["SipSecret"], DEFAULT_KEY) == created["SipSecret"]
@@ -173,7 +173,7 @@ def test_usermapping_get(app):
 def test_usermapping_paged(app):
     app.as_app("POST", "/usermapping", json=[dict(USER, AppUserId=str(n)) for n in range(1, 26)])
     body = app.as_app("GET", "/usermapping", params={"last_value": 0, "page_size": 20})
-    same_shape(body, example("integrations_usermapping_paged.json"))
+    conforms(body, "integrations/usermapping_paged.json")
     assert body["Data"]["PageSize"] == 20 and body["Data"]["LastEvaluatedValue"] == "20"
     rest = app.as_app("GET", "/usermapping", params={"last_value": "20", "page_size": 20})["Data"]
     assert [u["AppUserId"] for u in rest["Users"]] == [str(n) for n in range(21, 26)]
@@ -183,30 +183,30 @@ def test_usermapping_paged(app):
 def test_usermapping_delete(app):
     app.as_app("POST", "/usermapping", json=[USER])
     body = app.as_app("DELETE", "/usermapping")
-    same_shape(body, example("integrations_usermapping_delete.json"))  # and in the documented order
-    assert body == dict(example("integrations_usermapping_delete.json"), RequestId=body["RequestId"])
+    conforms(body, "integrations/usermapping_delete.json")  # and in the documented order
+    assert body == dict(example("integrations/usermapping_delete.json"), RequestId=body["RequestId"])
     assert app.as_app("GET", "/usermapping")["Data"] == []
 
 
 def test_users_delete(app):
     app.as_app("POST", "/usermapping", json=[USER])
     body = app.as_app("DELETE", "/users/1")
-    same_shape(body, example("integrations_users_delete.json"))  # and in the documented order
-    assert body == dict(example("integrations_users_delete.json"), RequestId=body["RequestId"])
+    conforms(body, "integrations/users_delete.json")  # and in the documented order
+    assert body == dict(example("integrations/users_delete.json"), RequestId=body["RequestId"])
     app.as_app("GET", "/usermapping", params={"user_id": "1"}, status=404)
 
 
 def test_device(app):
     app.as_app("POST", "/usermapping", json=[USER])
     body = app.as_app("PUT", "/device", json={"UserId": "1", "DeviceName": "phone", "DeviceStatus": True})
-    same_shape(body, example("integrations_device.json"))
+    conforms(body, "integrations/device.json")
     assert body["Data"]["ActiveDeviceId"] == body["Data"]["PhoneDeviceID"] and body["Data"]["OutboundActive"] is True
 
 
 def test_inbound_call(listener, app):
     body = app.call("GET", f"/call/inbound_call/{app.app['AppID']}", params={"type": "popup"})
-    same_shape(body, example("integrations_inbound_call.json"))  # and in the documented order
-    assert body == dict(example("integrations_inbound_call.json"), RequestId=body["RequestId"])
+    conforms(body, "integrations/inbound_call.json")  # and in the documented order
+    assert body == dict(example("integrations/inbound_call.json"), RequestId=body["RequestId"])
 
 
 @pytest.mark.parametrize("kind, key", [("popup", "popup"), ("incomingcallhungup", "incomingCallHangup"),
@@ -218,7 +218,7 @@ def test_inbound_notification_payload(listener, app, kind, key):
     app.call("GET", f"/call/inbound_call/{app.app['AppID']}", params=query)
     (received,) = listener.wait(1)
     assert received["path"] == f"/{key}"
-    same_shape(received["json"], example(f"integrations_inbound_{kind}.json"))
+    conforms(received["json"], f"integrations/inbound_{kind}.json")
     assert received["json"]["AppId"] == app.app["AppID"] and received["json"]["FromNumber"] == "08789489697"
 
 
@@ -228,5 +228,5 @@ def test_outbound_callback(listener, app):
                       json={"app_id": app.app["AppID"], "to": "07251937261", "user_id": "1"})
     (received,) = listener.wait(1)
     assert received["path"] == "/callback"
-    same_shape(received["json"], example("integrations_outbound_callback.json"))
+    conforms(received["json"], "integrations/outbound_callback.json")
     assert received["json"]["CallSid"] == body["Data"]["CallSid"] and received["json"]["Direction"] == "outbound"

@@ -35,3 +35,20 @@ def test_in_documented_order_fixes_only_the_order():
         same_shape(in_documented_order(dict(reordered, g=0), DOCUMENTED), DOCUMENTED)
     with pytest.raises(AssertionError):  # and so does a missing one
         same_shape(in_documented_order({"b": reordered["b"]}, DOCUMENTED), DOCUMENTED)
+
+
+def test_an_optional_key_may_be_absent_but_not_out_of_place():
+    same_shape({"b": {"c": "y", "d": []}}, DOCUMENTED, optional=frozenset({"a"}))
+    with pytest.raises(AssertionError):  # present, it keeps its documented place
+        same_shape({"b": {"c": "y", "d": []}, "a": 1}, DOCUMENTED, optional=frozenset({"a"}))
+    with pytest.raises(AssertionError):  # another key is no less required
+        same_shape({"a": 1}, DOCUMENTED, optional=frozenset({"a"}))
+
+
+def test_an_open_object_holds_at_least_the_documented_keys_in_any_order():
+    same_shape({"a": 1, "b": {"d": [{"f": None, "e": True, "x": 0}], "c": "x", "y": 1}}, DOCUMENTED,
+               open=frozenset({"b", "b.d[]"}))
+    with pytest.raises(AssertionError):  # a documented key missing
+        same_shape({"a": 1, "b": {"d": [], "y": 1}}, DOCUMENTED, open=frozenset({"b"}))
+    with pytest.raises(AssertionError):  # an object not named open stays closed
+        same_shape({"a": 1, "b": {"c": "x", "d": []}, "z": 1}, DOCUMENTED, open=frozenset({"b"}))

@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     class Emulator(Flask):
         json_provider_class = OrjsonProvider  # in the documented key order, compact
 
-    app = Emulator(__name__)
+    app = Emulator(__name__, static_folder=None)  # no /static/ route: the families serve every path
     app.config.update(DEFAULTS)
     app.config.update(config or {})
 

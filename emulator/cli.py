@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"control requests need 'Authorization: Bearer T' (default: ${TOKEN_ENV})")
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr")
 
+    openapi = commands.add_parser("openapi", help="write the OpenAPI 3.1 document (GET /_emulator/openapi.json)",
+                                  description="Write the OpenAPI 3.1 document of every endpoint, without serving.")
+    openapi.add_argument("file", nargs="?", help="where to write it (default: standard output)")
+
     from emulator.app import families
     from emulator.control.commands import add_commands
 
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "openapi":
+        return write_openapi(args.file)
     from emulator.control.commands import run
 
     return run(args)
@@ -168,6 +174,25 @@ def run_exit_hooks(store) -> int:
             if done:
                 print(f"exotel-emulator: {done}", flush=True)
     return code
+
+
+def write_openapi(file: str | None) -> int:
+    import json
+
+    from emulator.app import create_app
+    from emulator.openapi import document
+
+    text = json.dumps(document(create_app()), indent=2, ensure_ascii=False) + "\n"
+    if file is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(file, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        print(f"exotel-emulator: cannot write {file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

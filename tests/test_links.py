@@ -92,6 +92,6 @@ def test_a_countrys_uri_answers_its_entry_of_the_list(client, auth):
         for path in (entry["uri"], entry["uri"] + ".json"):
             response = client.get(path, headers=auth)
             assert response.status_code == 200 and response.get_json() == entry
-            assert list(response.get_json()) == list(example("exophones_available_countries.json")["countries"][0])
+            assert list(response.get_json()) == list(example("exophones/available_countries.json")["countries"][0])
     assert client.get(f"{BETA}/AvailablePhoneNumbers/ZZ", headers=auth).status_code == 404
     assert client.get(f"{BETA}/AvailablePhoneNumbers/IN", headers=basic("nobody", "x")).status_code == 401

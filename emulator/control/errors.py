@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.core.errors import ApiError
+from emulator.core.errors import ApiError, status_schema
 
 
 class ControlError(ApiError):
@@ -10,3 +10,8 @@ class ControlError(ApiError):
 
     def body(self) -> dict:
         return {"status": self.status, "error": self.message}
+
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        return {"type": "object", "required": ["status", "error"], "additionalProperties": False,
+                "properties": {"status": status_schema(status), "error": {"type": "string"}}}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from emulator import __version__
 from emulator.control.schemas import AccountSchema, AdvanceSchema
@@ -18,6 +18,14 @@ def health():
     store = req.store()
     return {"status": "ok", "version": __version__, "accounts": len(store.accounts),
             "now": rfc3339(store.clock.time()), "callbacks": store.callbacks.stats()}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This document: every endpoint the emulator serves, generated from its code (``emulator.openapi``)."""
+    from emulator import openapi
+
+    return current_app.response_class(openapi.encoded(current_app), mimetype="application/json")
 
 
 @bp.post("/reset")

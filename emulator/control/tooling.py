@@ -87,6 +87,7 @@ def export_state():
 
 
 @bp.put("/state")
+@req.declare(body={"type": "object", "description": "A snapshot, as GET /_emulator/state answers it."})
 def restore_state():
     request.max_content_length = MAX_SNAPSHOT_BYTES
     document = req.json_body(default={})

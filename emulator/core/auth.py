@@ -94,3 +94,9 @@ def require_basic() -> None:
         raise Refused(Reason.FORBIDDEN, "Credentials do not grant access to this account")
     if outcome != Credentials.OK:
         raise Refused(Reason.UNAUTHORIZED, "Authentication failed")
+
+
+# How the API description (emulator.openapi) names these credentials, for every blueprint checking them first.
+require_basic.security = {"basic": {  # type: ignore[attr-defined]
+    "type": "http", "scheme": "basic",
+    "description": "HTTP Basic: the account's api_key and api_token (or its sid and api_token)."}}

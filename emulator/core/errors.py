@@ -69,6 +69,11 @@ class ApiError(Exception):
 
     codes: ClassVar[Mapping[int, tuple[int, str]]] = {}
     any_code: ClassVar[bool] = False  # True where the envelope carries codes the pages do not list
+    # the statuses it answers without an injected fault, for the API description: the core reasons' (STATUS),
+    # a wrong method's and a body over the limit's
+    statuses: ClassVar[tuple[int, ...]] = (400, 401, 403, 404, 405, 409, 413)
+    # headers its answers may carry besides the body, by name: what they say (for the API description)
+    headers: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     def accepts_code(cls, code: int) -> bool:
@@ -109,12 +114,28 @@ class ApiError(Exception):
     def body(self) -> dict:
         raise NotImplementedError
 
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        """The JSON Schema of ``body()`` for an error of ``status`` (None: of any status), for the API
+        description; each family writes it beside its ``body()``."""
+        raise NotImplementedError
+
+    @classmethod
+    def media_type(cls, path: str) -> str:
+        """How errors under ``path`` are encoded."""
+        return "application/json"
+
     def response(self):
         """The HTTP response carrying ``body()``: JSON, unless the envelope encodes itself otherwise
         (the classic v1 API answers XML on paths without ``.json``)."""
         from flask import current_app
 
         return current_app.json.response(self.body())
+
+
+def status_schema(status: int | None) -> dict:
+    """The JSON Schema of an envelope's status field: that status, or (None) any."""
+    return {"const": status} if status is not None else {"type": "integer"}
 
 
 def describe(messages: Any, prefix: str = "") -> str:

@@ -60,6 +60,9 @@ class HttpUrl(fields.String):
     ~60 ms, a tenth of the start-up budget, and a well-formed http(s) URL is all the APIs ask for.
     """
 
+    # what the API description says of it (emulator.openapi reads ``json_schema`` of any field)
+    json_schema = {"type": "string", "format": "uri", "pattern": "^https?://"}
+
     def __init__(self, **kwargs):
         super().__init__(validate=_http_url, **kwargs)
 

@@ -27,11 +27,12 @@ def unflatten(pairs: Iterable[tuple[str, Any]], max_depth: int = 4, max_index: i
 
     A plain name given twice becomes a list of its values (``To=a&To=b``), as for ``To[]``; indexes are
     kept in numeric order, gaps closed; more than ``max_depth`` brackets or an index past ``max_index``
-    is a ``FormError``, and so is a name used both as a value and as a container.
+    is a ``FormError``, and so is a name used both as a value and as a container, or no name at all.
     """
     root: dict = {}
     for name, value in pairs:
-        match = KEY.match(name)
+        # Werkzeug names a multipart part None when it cannot read the name (``name="a\"``)
+        match = KEY.match(name) if isinstance(name, str) else None
         if match is None:
             raise FormError(f"malformed field name {name!r}")
         segments = SEGMENT.findall(match.group(2))

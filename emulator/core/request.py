@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from flask import current_app, g, request
 from marshmallow import Schema, ValidationError
@@ -123,8 +123,7 @@ def body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) ->
         def wrapper(*args, **kwargs):
             return view(read_body(cls, allow_form=allow_form, default=default), *args, **kwargs)
 
-        wrapper.body_schema = cls  # type: ignore[attr-defined]  # for the API description
-        return wrapper  # type: ignore[return-value]
+        return declare(body=cls, form=allow_form)(wrapper)  # type: ignore[return-value]
 
     return decorate
 
@@ -137,8 +136,33 @@ def query(cls: type[Schema]) -> Callable[[F], F]:
         def wrapper(*args, **kwargs):
             return view(read_query(cls), *args, **kwargs)
 
-        wrapper.query_schema = cls  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        return declare(query=cls)(wrapper)  # type: ignore[return-value]
+
+    return decorate
+
+
+def declare(*, body: type[Schema] | Mapping[str, Any] | None = None, query: type[Schema] | None = None,
+            form: bool = False, many: bool | None = False,
+            security: Mapping[str, dict] | None = None) -> Callable[[F], F]:
+    """What a handler reads and which credentials it takes, for the API description (``emulator.openapi``);
+    nothing changes at run time. ``@body`` and ``@query`` declare theirs; a handler that reads its body or
+    query itself, because its credentials are checked first, declares them with this.
+
+    ``body`` is a schema, or a JSON Schema where no marshmallow schema reads it. ``form``: the body may come
+    form-encoded too. ``many``: the body is an array of ``body`` objects (True),
+    or one object or an array (None). ``security``: the security schemes it accepts, by name, any one of them
+    (``{}``: it needs none), where its blueprint's ``before_request`` does not say (``require_basic.security``).
+    """
+
+    def decorate(view: F) -> F:
+        for name, value in (("body_schema", body), ("query_schema", query), ("security", security)):
+            if value is not None:
+                setattr(view, name, value)
+        if form:
+            view.body_form = True  # type: ignore[attr-defined]
+        if many is not False:
+            view.body_many = many  # type: ignore[attr-defined]
+        return view
 
     return decorate
 

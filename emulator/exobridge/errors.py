@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum, IntEnum
 from typing import Any, ClassVar, Mapping
 
-from emulator.core.errors import ApiError, Invalid, Reason, Refused
+from emulator.core.errors import ApiError, Invalid, Reason, Refused, status_schema
 
 
 class Code(IntEnum):
@@ -117,6 +117,23 @@ class ExoBridgeError(ApiError):
 
     def body(self) -> dict:
         return {"success": False, "status": self.status, "code": self.code, "message": self.message, "data": None}
+
+    statuses: ClassVar[tuple[int, ...]] = (400, 401, 403, 404, 405, 409, 410, 413, 422, 429, 452)
+
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        """``body()``: for a ``status``, the codes documented with it (or that stand for it) and their messages."""
+        codes = sorted({c for c, (s, _) in cls.codes.items() if status in (None, s)}
+                       | ({cls.by_status[status]} if status is not None and status in cls.by_status else set()))
+        messages = [cls.codes[c][1] for c in codes] + [m for s, m in cls.status_messages.items() if status in (None, s)]
+        return {"type": "object", "required": ["success", "status", "code", "message", "data"],
+                "additionalProperties": False, "properties": {
+                    "success": {"const": False},
+                    "status": status_schema(status),
+                    "code": {"enum": codes},
+                    "message": {"enum": list(dict.fromkeys(messages))},
+                    "data": {"type": "null"},
+                }}
 
 
 def _texts(messages: Any):

@@ -33,6 +33,8 @@ DURATION = validate.Regexp(DURATION_RE, error="must be an integer followed by s,
 class Strictness(fields.Field):
     """``"true"``/``"false"`` as the examples send it, or a JSON boolean."""
 
+    json_schema = {"enum": [True, False, "true", "false"]}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if value is True or value == "true":
             return True
@@ -51,6 +53,8 @@ class Pin(StrictInteger):
 
 class PinCode(fields.Field):
     """An Indian postal code: six digits, as a string (as documented) or a number."""
+
+    json_schema = {"type": ["string", "integer"], "pattern": r"^[1-9]\d{5}$", "minimum": 100000, "maximum": 999999}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool):
@@ -170,6 +174,8 @@ class TenantConfig(Strict):
 
 class KeyedPin(fields.Field):
     """A pin as a caller keys it on the phone: digits, sent as a JSON number or a string; kept as text."""
+
+    json_schema = {"type": ["string", "integer"], "pattern": r"^\d{1,19}$", "minimum": 0, "maximum": MAX_PIN}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PIN:

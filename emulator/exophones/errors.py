@@ -11,7 +11,7 @@ from typing import ClassVar, Mapping
 
 from flask import request
 
-from emulator.core.errors import ApiError, Reason, Refused, describe
+from emulator.core.errors import ApiError, Reason, Refused, describe, status_schema
 
 
 class RestException(ApiError):
@@ -21,6 +21,16 @@ class RestException(ApiError):
 
     def body(self) -> dict:
         return {"RestException": {"Status": self.status, "Message": self.message, "Code": self.code}}
+
+    statuses: ClassVar[tuple[int, ...]] = ApiError.statuses + (429,)
+
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        inner = {"type": "object", "required": ["Status", "Message", "Code"], "additionalProperties": False,
+                 "properties": {"Status": status_schema(status), "Message": {"type": "string"},
+                                "Code": {"type": ["integer", "null"]}}}
+        return {"type": "object", "required": ["RestException"], "additionalProperties": False,
+                "properties": {"RestException": inner}}
 
 
 class V2Error(ApiError):
@@ -58,6 +68,29 @@ class V2Error(ApiError):
 
     def __init__(self, status: int, message: str | None = None, code: int | None = None):
         super().__init__(status, message, code if code is not None else self.by_status.get(status, 1001))
+
+    statuses: ClassVar[tuple[int, ...]] = ApiError.statuses + (429,)
+
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        """``body()``: one failed block whose ``error_data.code`` is the one documented for ``status``."""
+        codes = sorted(c for c, (s, _) in cls.codes.items() if status in (None, s)) or [cls.by_status[400]]
+        return {"type": "object", "required": ["request_id", "method", "http_code", "response"],
+                "additionalProperties": False, "properties": {
+                    "request_id": {"type": "string"},
+                    "method": {"type": "string"},
+                    "http_code": status_schema(status),
+                    "response": {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+                        "type": "object", "required": ["code", "error_data", "status", "data"],
+                        "additionalProperties": False, "properties": {
+                            "code": status_schema(status),
+                            "error_data": {"type": "object", "required": ["code", "description", "message"],
+                                           "additionalProperties": False, "properties": {
+                                               "code": {"enum": codes}, "description": {"type": "string"},
+                                               "message": {"type": "string"}}},
+                            "status": {"const": "failure"},
+                            "data": {"type": "null"}}}},
+                }}
 
     def body(self) -> dict:
         description = self.codes[self.code][1] if self.code is not None and self.code in self.codes else self.message

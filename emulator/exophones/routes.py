@@ -41,6 +41,7 @@ def available_country(sid, country):
 
 
 @route("/AvailablePhoneNumbers/<country>/<number_type>", methods=["GET"])
+@req.declare(query=schemas.AvailableQuery)
 def available_numbers(sid, country, number_type):
     if number_type not in schemas.NUMBER_TYPES:
         raise Refused(Reason.INVALID,

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Mapping
 
 from flask import has_request_context, request
 
-from emulator.core.errors import ApiError, describe, reason
+from emulator.core.errors import ApiError, describe, reason, status_schema
 
 PREFIX = "/v2/integrations"
 
@@ -84,3 +84,12 @@ class IntegrationsError(ApiError):
     def body(self) -> dict:
         return {"RequestId": str(uuid.uuid4()), "Status": "Failure", "Code": self.status, "Error": self.message,
                 "Data": None}
+
+    statuses: ClassVar[tuple[int, ...]] = (400, 401, 404, 405, 409, 413)  # its paths name no account: never 403
+
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        return {"type": "object", "required": ["RequestId", "Status", "Code", "Error", "Data"],
+                "additionalProperties": False, "properties": {
+                    "RequestId": {"type": "string", "format": "uuid"}, "Status": {"const": "Failure"},
+                    "Code": status_schema(status), "Error": {"type": "string"}, "Data": {"type": "null"}}}

@@ -19,6 +19,13 @@ def token() -> str:
     return rest.strip() if scheme.lower() == "bearer" else value
 
 
+# The two kinds of token, for the API description: the same header, raw or as ``Bearer <token>``.
+_TOKEN = {"type": "apiKey", "in": "header", "name": "Authorization"}
+CUSTOMER = {"customerToken": dict(_TOKEN, description="A customer's token from POST /token (Entity customer), "
+                                                   "raw or as Bearer <token>.")}
+APP = {"appToken": dict(_TOKEN, description="An app's token from POST /token (Entity app), raw or as Bearer <token>.")}
+
+
 def customer() -> Customer:
     return Integrations.current().authenticate_customer(token())
 
@@ -31,6 +38,7 @@ def app() -> App:
 
 
 @bp.post("/token")
+@req.declare(body=schemas.TokenBody, security={})
 def create_token():
     data = req.read_body(schemas.TokenBody)
     token = Integrations.current().issue_token(data["Entity"], data["Id"], data["Secret"]).value
@@ -39,17 +47,20 @@ def create_token():
 
 
 @bp.get("/customer")
+@req.declare(security=CUSTOMER)
 def get_customer():
     return views.ok(views.customer(Integrations.current().customer(customer())))
 
 
 @bp.put("/customer")
+@req.declare(body=schemas.CustomerUpdate, security=CUSTOMER)
 def update_customer():
     who = customer()
     return views.ok(views.customer(Integrations.current().update_customer(who, req.read_body(schemas.CustomerUpdate))))
 
 
 @bp.delete("/customer")
+@req.declare(security=CUSTOMER)
 def delete_customer():
     Integrations.current().delete_customer(customer())
     return views.ok("Deleted Successfully")
@@ -59,12 +70,14 @@ def delete_customer():
 
 
 @bp.post("/app")
+@req.declare(body=schemas.AppBody, security=CUSTOMER)
 def create_app():
     who = customer()
     return views.ok(views.app_created(Integrations.current().create_app(who, req.read_body(schemas.AppBody))))
 
 
 @bp.get("/app")
+@req.declare(query=schemas.AppQuery, security={**APP, **CUSTOMER})
 def get_app():
     entity = req.read_query(schemas.AppQuery).get("entity")
     if entity is None:  # the web SDK asks without ?entity=: the token's kind decides
@@ -75,12 +88,14 @@ def get_app():
 
 
 @bp.put("/app")
+@req.declare(body=schemas.AppUpdate, security=APP)
 def update_app():
     who = app()
     return views.ok(views.app(Integrations.current().update_app(who, req.read_body(schemas.AppUpdate))))
 
 
 @bp.delete("/app")
+@req.declare(security=APP)
 def delete_app():
     Integrations.current().delete_app(app())
     return views.ok("Deleted Successfully")
@@ -91,6 +106,7 @@ def delete_app():
 
 @bp.post("/app_setting")
 @bp.put("/app_setting", endpoint="update_setting")
+@req.declare(body=schemas.SettingBody, security=APP)
 def set_setting():
     who = app()
     data = req.read_body(schemas.SettingBody)
@@ -108,6 +124,7 @@ def setting_key() -> str | None:
 
 
 @bp.get("/app_setting")
+@req.declare(query=schemas.SettingKey, security=APP)
 def get_setting():
     who = app()
     key = setting_key()
@@ -117,6 +134,7 @@ def get_setting():
 
 
 @bp.delete("/app_setting")
+@req.declare(query=schemas.SettingKey, security=APP)
 def delete_setting():
     who = app()
     key = setting_key()
@@ -130,6 +148,7 @@ def delete_setting():
 
 
 @bp.post("/usermapping")
+@req.declare(body=schemas.UserBody, many=True, security=APP)
 def add_users():
     who = app()
     users = req.validate(schemas.UserList, {"users": req.json_body(default=[])})["users"]
@@ -137,6 +156,7 @@ def add_users():
 
 
 @bp.get("/usermapping")
+@req.declare(query=schemas.UserQuery, security=APP)
 def get_users():
     who = app()
     q = req.read_query(schemas.UserQuery)
@@ -151,6 +171,7 @@ def get_users():
 
 
 @bp.put("/usermapping")
+@req.declare(body=schemas.UserChange, many=None, security=APP)
 def update_users():
     who = app()
     body = req.json_body()
@@ -161,18 +182,21 @@ def update_users():
 
 
 @bp.delete("/usermapping")
+@req.declare(security=APP)
 def delete_users():
     Integrations.current().delete_users(app())
     return views.ok("Deleted Successfuly")  # sic: the page spells it so for users
 
 
 @bp.delete("/users/<app_user_id>")
+@req.declare(security=APP)
 def delete_user(app_user_id):
     Integrations.current().delete_user(app(), app_user_id)
     return views.ok("Deleted Successfuly")
 
 
 @bp.put("/device")
+@req.declare(body=schemas.DeviceBody, security=APP)
 def set_device():
     who = app()
     data = req.read_body(schemas.DeviceBody)
@@ -184,6 +208,7 @@ def set_device():
 
 
 @bp.get("/call/inbound_call/<app_id>")
+@req.declare(query=schemas.InboundQuery, security={})
 def inbound_call(app_id):
     # Exotel's call flow calls this: no token needed, and one sent is ignored
     Integrations.current().inbound(app_id, req.read_query(schemas.InboundQuery))
@@ -191,6 +216,7 @@ def inbound_call(app_id):
 
 
 @bp.post("/call/outbound_call")
+@req.declare(body=schemas.OutboundBody, security=APP)
 def outbound_call():
     who = app()
     data = req.read_body(schemas.OutboundBody)

@@ -30,6 +30,7 @@ def _script_view(number: str, script, meta: dict) -> dict:
 
 
 @bp.route("/numbers/<number>", methods=["GET", "PUT", "DELETE"])
+@req.declare(body=schemas.NumberScript)
 def number(sid, number):
     """GET the script and metadata, PUT changes to the script (null resets a field), DELETE forgets it."""
     number = _number(number)
@@ -42,6 +43,7 @@ def number(sid, number):
 
 
 @bp.route("/sms", methods=["GET", "PUT"])
+@req.declare(body=schemas.SmsConfig)
 def sms(sid):
     changes = req.read_body(schemas.SmsConfig) if request.method == "PUT" else {}
     sender_ids, templates = Voice.current().configure_sms(sid, changes)
@@ -60,6 +62,7 @@ def flows(sid):
 
 
 @bp.route("/flows/<app_id>", methods=["GET", "PUT", "DELETE"])
+@req.declare(body=schemas.Flow)
 def flow(sid, app_id):
     """PUT defines (or replaces) a flow; GET shows it; DELETE forgets it (404 if unknown)."""
     app_id = _app_id(app_id)
@@ -72,6 +75,7 @@ def flow(sid, app_id):
 
 
 @bp.post("/calls/incoming")
+@req.declare(body=schemas.IncomingCall)
 def incoming(sid):
     """A caller dials an ExoPhone; its first applet has run (queued its request, if any) when this answers."""
     call = Voice.current().incoming(sid, req.read_body(schemas.IncomingCall), request.host_url.rstrip("/"))

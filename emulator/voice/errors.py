@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
-from emulator.core.errors import STATUS, ApiError, Invalid, Refused, describe, reason
+from emulator.core.errors import STATUS, ApiError, Invalid, Refused, describe, reason, status_schema
 
 
 class Code(Enum):
@@ -45,6 +45,9 @@ MESSAGES: Mapping[int, str] = {
 }
 
 
+DETAIL_HEADER = "X-Emulator-Detail"
+
+
 class VoiceError(ApiError):
     """``{"RestException": {"Status", "Message"}}``; the pages document no codes for it."""
 
@@ -76,6 +79,23 @@ class VoiceError(ApiError):
     def body(self) -> dict:
         return {"RestException": {"Status": self.status, "Message": self.message}}
 
+    statuses: ClassVar[tuple[int, ...]] = ApiError.statuses + (429,)
+    headers: ClassVar[Mapping[str, str]] = {
+        DETAIL_HEADER: "what exactly failed (the documented Message stays as documented); the emulator's, not Exotel's"}
+
+    @classmethod
+    def schema(cls, status: int | None = None) -> dict:
+        """``body()`` in JSON; in XML the same elements under ``<TwilioResponse>``."""
+        return {"type": "object", "required": ["RestException"], "additionalProperties": False, "properties": {
+            "RestException": {"type": "object", "required": ["Status", "Message"], "additionalProperties": False,
+                              "properties": {"Status": status_schema(status), "Message": {"type": "string"}}}}}
+
+    @classmethod
+    def media_type(cls, path: str) -> str:
+        from emulator.voice.wire import XML_TYPE, wants_json
+
+        return "application/json" if wants_json(path) else XML_TYPE
+
     def response(self):
         from emulator.voice.wire import respond
 
@@ -86,8 +106,6 @@ class VoiceError(ApiError):
             headers["Retry-After"] = str(max(1, math.ceil(self.retry_after)))
         return respond(self.body(), self.status, headers)
 
-
-DETAIL_HEADER = "X-Emulator-Detail"
 
 
 def _header_safe(text: str) -> str:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, current_app, request
 from werkzeug.routing import BaseConverter
 
+from emulator.core import request as req
 from emulator.core.auth import require_basic
 from emulator.core.errors import Reason, Refused
 from emulator.core.forms import FormError, unflatten
@@ -25,6 +26,7 @@ class JsonSuffix(BaseConverter):
 
     regex = r"(?:\.json)?"
     part_isolating = False
+    variants = ("", ".json")  # the API description writes one path for each
 
 
 class Name(BaseConverter):
@@ -86,6 +88,7 @@ def _number(text: str) -> str:
 
 
 @route("/Calls/connect", methods=["POST"])
+@req.declare(body=schemas.Connect, form=True)
 def connect(sid):
     data = params(schemas.Connect)
     call = Voice.current().connect(sid, data, f"{request.scheme}://{request.host}")
@@ -103,17 +106,20 @@ def _call_details(sid: str, call_sid: str, encoding: str):
 
 
 @route("/Calls/<name:call_sid>", methods=["GET"])
+@req.declare(query=schemas.CallQuery)
 def call_details(sid, call_sid):
     return _call_details(sid, call_sid, suffix())
 
 
 @bp.get("/Calls.json/<call_sid>")
+@req.declare(query=schemas.CallQuery)
 def call_details_documented_uri(sid, call_sid):
     """The form of ``Uri`` the newer pages print (``Calls.json/<CallSid>``), so it resolves too."""
     return _call_details(sid, call_sid, ".json")
 
 
 @route("/Calls", methods=["GET"])
+@req.declare(query=schemas.CallsQuery)
 def bulk_call_details(sid):
     q = params(schemas.CallsQuery)
     q["SortBy"] = q["SortBy"].split(":")[1]
@@ -142,6 +148,7 @@ def _messages_view(made: list) -> list[dict]:
 
 
 @route(SMS + "/send", methods=["POST"])
+@req.declare(body=schemas.Send, form=True)
 def send(sid, sms):
     data = params(schemas.Send)
     to = data.pop("To")
@@ -150,6 +157,7 @@ def send(sid, sms):
 
 
 @route(SMS + "/bulksend", methods=["POST"])
+@req.declare(body=schemas.BulkSend, form=True)
 def bulksend(sid, sms):
     data = params(schemas.BulkSend)
     shared = {k: data[k] for k in ("From", "StatusCallback", "SmsType", "DltEntityId") if k in data}
@@ -171,13 +179,16 @@ def number_metadata(sid, number):
 
 
 @route("/CustomerWhitelist", methods=["POST"])
+@req.declare(body=schemas.Whitelist, form=True)
 def whitelist(sid):
     data = params(schemas.Whitelist)
     return respond({"Result": Voice.current().whitelist(sid, data["VirtualNumber"], data["Number"])})
 
 
-# the page's URL ends in a slash, and clients post to it as printed
-bp.add_url_rule("/CustomerWhitelist/", endpoint="whitelist_slash", view_func=whitelist, methods=["POST"])
+# the page's URL ends in a slash, and clients post to it as printed; not strict, or Werkzeug would answer the
+# path without the slash (the XML form of the rule above) with an HTML redirect to this one
+bp.add_url_rule("/CustomerWhitelist/", endpoint="whitelist_slash", view_func=whitelist, methods=["POST"],
+                strict_slashes=False)
 
 
 @route("/CustomerWhitelist/<name:number>", methods=["GET"])

@@ -24,6 +24,8 @@ SENDER_ID = validate.Regexp(r"^[A-Za-z0-9-]{3,11}$", error="must be 3-11 letters
 class Phone(fields.Field):
     """A phone number as E.164, 0-prefixed national or 10 digits (a JSON number too): kept in E.164."""
 
+    json_schema = {"type": ["string", "integer"], "pattern": r"^(\+[1-9]\d{6,14}|0?[1-9]\d{9}|91[1-9]\d{9})$"}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
@@ -35,6 +37,8 @@ class Phone(fields.Field):
 
 class Flag(fields.Field):
     """``true``/``false`` in any case (``str(True)`` from Python clients), or a JSON boolean."""
+
+    json_schema = {"type": ["boolean", "string"], "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
@@ -51,6 +55,16 @@ class Words(fields.Field):
         super().__init__(**kwargs)
         self.choices, self.max_items, self.item = choices, max_items, item
 
+    def json_schema(self) -> dict:
+        item: dict = {"type": ["string", "integer"]}
+        if self.choices is not None:
+            item = {"enum": list(self.choices)}
+        elif self.item is not None and hasattr(self.item, "json_schema"):
+            item = dict(self.item.json_schema)
+        one = item if "enum" in item else dict(item, type="string")
+        return {"description": "one value, several joined by commas, or an array",
+                "anyOf": [one, {"type": "array", "items": item, "minItems": 1, "maxItems": self.max_items}]}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = [v for v in (part.strip() for part in value.split(",")) if v]
@@ -66,6 +80,8 @@ class Words(fields.Field):
 class Text(fields.String):
     """A string; a number sent as JSON is taken as its text (CustomField=42)."""
 
+    json_schema = {"type": ["string", "number"]}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -74,6 +90,8 @@ class Text(fields.String):
 
 class Range(fields.Field):
     """``gte:10s;lte:45s``: conditions joined by ``;``, each ``op:value``, values read by ``parse``."""
+
+    json_schema = {"type": "string", "pattern": "^(gte|lte|gt|lt|eq):[^;]+(;(gte|lte|gt|lt|eq):[^;]+)*$"}
 
     def __init__(self, parse, **kwargs):
         super().__init__(**kwargs)
@@ -104,6 +122,8 @@ def _seconds(text: str) -> float:
 
 class Cursor(fields.Field):
     """A page cursor as ``Metadata`` hands it out: ``<DateCreated in µs, hex>-<Sid>``."""
+
+    json_schema = {"type": "string", "pattern": "^[0-9a-f]{1,16}-[0-9A-Za-z]{1,64}$"}
 
     def _deserialize(self, value, attr, data, **kwargs):
         match = re.fullmatch(r"([0-9a-f]{1,16})-([0-9A-Za-z]{1,64})", value) if isinstance(value, str) else None

@@ -28,6 +28,7 @@ def test_gaps_close_in_index_order():
     [("a[b", "1")], [("a]", "1")], [("a", "1"), ("a[0]", "2")], [("a[0]", "1"), ("a", "2")],
     [("a[0]", "1"), ("a[x]", "2")], [("a[0]", "1"), ("a[0]", "2")], [("a[1][2][3][4][5]", "1")],
     [("a[100001]", "1")],
+    [(None, "1")],  # a multipart part whose name Werkzeug cannot read (name="a\\" escapes its own quote)
 ])
 def test_what_cannot_be_read_is_a_form_error(pairs):
     with pytest.raises(FormError):

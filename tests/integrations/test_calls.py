@@ -36,7 +36,7 @@ def test_the_notification_types_are_the_documented_ones():
 @pytest.mark.parametrize("kind", sorted(NOTIFICATIONS))
 def test_inbound_notification_posts_the_documented_payload(client, store, wired, listener, kind):
     created, _ = wired
-    key, documented = INBOUND_NOTIFICATION_KEYS[kind], example(f"integrations_inbound_{kind}.json")
+    key, documented = INBOUND_NOTIFICATION_KEYS[kind], example(f"integrations/inbound_{kind}.json")
     query = {"type": kind, "CallSid": "7bea36f8c95f0fb10027daa6acee17c1", "From": "08789489697",
              "To": "07251937261", "DialWhomNumber": "08789489697", "DialCallDuration": "", "Direction": "incoming"}
     response = client.get(f"{BASE}/call/inbound_call/{created['AppID']}", query_string=query)

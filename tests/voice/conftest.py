@@ -19,7 +19,12 @@ V1 = f"/v1/Accounts/{SID}"
 
 
 def documented(name: str):
-    """A documented example or table, as copied from the vendor's pages into contract_tests/data/."""
+    """A documented example (``voice/<file>``, in emulator/voice/examples/) or table (contract_tests/data/), as
+    copied from the vendor's pages."""
+    if "/" in name:
+        from contract_tests.conftest import example
+
+        return example(name)
     text = (DATA / name).read_text()
     return json.loads(text) if name.endswith(".json") else text
 

@@ -37,8 +37,8 @@ def sids(body: dict) -> list[str]:
 
 def test_the_documented_shape_newest_first(api, calls):
     body = page(api)
-    assert list(body) == list(documented("voice_bulk_details.json"))
-    assert list(body["Metadata"]) == list(documented("voice_bulk_details.json")["Metadata"])
+    assert list(body) == list(documented("voice/bulk_details.json"))
+    assert list(body["Metadata"]) == list(documented("voice/bulk_details.json")["Metadata"])
     assert body["Metadata"]["Total"] == 5 and body["Metadata"]["PageSize"] == 50
     assert sids(body) == [c["Sid"] for c in reversed(calls)]
     assert body["Metadata"]["PrevPageUri"] is None and body["Metadata"]["NextPageUri"] is None

@@ -14,7 +14,7 @@ from tests.voice.conftest import EXOPHONE, documented, form_of
 
 def test_the_answer_is_the_documented_call_in_progress(api):
     call = api.call()
-    assert list(call) == list(documented("voice_connect.json")["Call"])
+    assert list(call) == list(documented("voice/connect.json")["Call"])
     assert (call["Status"], call["Direction"], call["PhoneNumberSid"]) == ("in-progress", "outbound-api", EXOPHONE)
     assert call["Uri"] == f"/v1/Accounts/exotel_emulator/Calls/{call['Sid']}.json"
     assert len(call["Sid"]) == 32 and int(call["Sid"], 16) >= 0
@@ -87,7 +87,7 @@ def test_the_from_party_hanging_up_cancels_the_to_leg(api, advance, script):
 
 def test_a_flow_call_has_no_to_and_runs_after_the_from_leg_answers(api, advance):
     call = api.call(Url="http://my.exotel.com/exotel_emulator/exoml/start_voice/926")
-    assert call["To"] is None and list(call) == list(documented("voice_connect_flow_outgoing.json")["Call"])
+    assert call["To"] is None and list(call) == list(documented("voice/connect_flow_outgoing.json")["Call"])
     old = api.call(Url="http://my.exotel.in/exoml/start/12345")  # the form exotel-py and the Ruby gem send
     advance(60)
     for sid in (call["Sid"], old["Sid"]):
@@ -115,7 +115,7 @@ def test_a_dnd_number_is_refused_until_whitelisted(api, script):
     script("09123456701", dnd=True)
     refused = api.post("Calls/connect", data={"From": "09876543210", "To": "9123456701", "CallerId": EXOPHONE})
     assert refused.status_code == 403
-    template = documented("voice_error_ndnc.xml").replace("[01234]", "[09123456701]")
+    template = documented("voice/error_ndnc.xml").replace("[01234]", "[09123456701]")
     assert refused.get_data(as_text=True).split("\n", 1)[1] == "".join(
         line.strip() for line in template.splitlines())
     whitelisted = api.post("CustomerWhitelist.json", data={"VirtualNumber": EXOPHONE, "Number": "09123456701"})
@@ -140,7 +140,7 @@ def test_the_default_status_callback_is_the_four_fields_at_the_end(api, advance,
     [received] = listener.wait(1)
     assert received["headers"]["Content-Type"].startswith("multipart/form-data")  # the documented default
     form = form_of(received)
-    assert list(form) == list(documented("voice_status_callback.json"))
+    assert list(form) == list(documented("voice/status_callback.json"))
     assert form["CallSid"] == call["Sid"] and form["Status"] == "completed" and form["RecordingUrl"] == ""
 
 
@@ -149,7 +149,7 @@ def test_terminal_and_answered_events_with_their_fields(api, advance, listener, 
                     **{"StatusCallbackEvents[0]": "terminal", "StatusCallbackEvents[1]": "answered"})
     advance(60)
     answered, terminal = sorted((form_of(r) for r in listener.wait(2)), key=lambda f: f["EventType"])
-    documented_keys = list(documented("voice_status_callback_events.json"))
+    documented_keys = list(documented("voice/status_callback_events.json"))
     assert list(terminal) == documented_keys
     assert list(answered) == [k for k in documented_keys if k != "CustomField"]  # CustomField: terminal only
     assert (terminal["Status"], terminal["CustomField"], terminal["ConversationDuration"]) == (

@@ -18,7 +18,7 @@ def metadata(api, number: str) -> dict:
 
 
 def test_the_documented_shape(api):
-    doc = documented("voice_numbers_metadata.json")
+    doc = documented("voice/numbers_metadata.json")
     meta = metadata(api, "+919811130240")
     assert list(meta) == list(doc["Numbers"]) and meta["PhoneNumber"] == "09811130240"
     assert meta["Type"] == "Mobile" and meta["DND"] == "No"
@@ -44,7 +44,7 @@ def test_landlines_and_their_circles(api):
 def test_overridden_through_the_control_api(api, script):
     script("09811130240", circle="GJ", operator="R", dnd=True)
     meta = metadata(api, "9811130240")
-    doc = documented("voice_numbers_metadata.json")["Numbers"]
+    doc = documented("voice/numbers_metadata.json")["Numbers"]
     assert {k: meta[k] for k in ("Circle", "CircleName", "Operator", "OperatorName", "DND")} == {
         k: doc[k] for k in ("Circle", "CircleName", "Operator", "OperatorName", "DND")}
     xml = api.get("Numbers/09811130240").get_data(as_text=True)
@@ -70,6 +70,14 @@ def test_whitelisting_and_its_status(api):
                                            "Redundant": 1, "Failed": 0}
     after = api.get("CustomerWhitelist/+919123456789.json").get_json()["Result"]
     assert after["Status"] == "Whitelist" and after["Type"] == "API" and 181 * 86400 <= after["Expiry"] <= 184 * 86400
+
+
+@pytest.mark.parametrize("path, kind", [("CustomerWhitelist", "application/xml"), ("CustomerWhitelist/", "application/xml"),
+                                        ("CustomerWhitelist.json", "application/json")])
+def test_every_spelling_of_the_whitelist_takes_the_post(api, path, kind):
+    # without the slash, Werkzeug once answered an HTML redirect to the slash form of the path
+    response = api.post(path, data={"VirtualNumber": EXOPHONE, "Number": "09123456789"})
+    assert response.status_code == 200 and response.headers["Content-Type"] == kind
 
 
 def test_a_whitelisting_lasts_six_months_on_the_clock(api, advance, script):

@@ -27,7 +27,7 @@ def documented_status(code: int) -> tuple:
 
 def test_the_answer_is_the_documented_queued_message(api):
     m = api.sms(From="EXOTEL", To="+919876543210", Body="hello world")
-    assert list(m) == [e.tag for e in ET.fromstring(documented("sms_send.xml").split("\n", 1)[1]).find("SMSMessage")]
+    assert list(m) == [e.tag for e in ET.fromstring(documented("voice/sms_send.xml").split("\n", 1)[1]).find("SMSMessage")]
     assert (m["Status"], m["DetailedStatusCode"], m["DetailedStatus"]) == documented_status(21010)
     assert (m["From"], m["To"], m["Direction"]) == ("/EXOTEL", "09876543210", "outbound-api")
     assert m["DateSent"] is m["Price"] is m["ApiVersion"] is None and m["SmsUnits"] == 1
@@ -177,18 +177,18 @@ def test_bulksend_with_bracket_indexed_messages(api, advance):
     })
     assert response.status_code == 200
     body = response.get_json()
-    assert list(body) == list(documented("sms_bulksend.json"))
+    assert list(body) == list(documented("voice/sms_bulksend.json"))
     entries = body["SMSMessages"]
     assert [m["To"] for m in entries] == ["09123456781", "09123456782"]
     assert [m["From"] for m in entries] == ["/EXOTEL", f"{EXOPHONE}/EXOTEL"]
-    documented_entry = documented("sms_bulksend.json")["SMSMessages"][0]
+    documented_entry = documented("voice/sms_bulksend.json")["SMSMessages"][0]
     assert set(documented_entry) <= set(entries[0]) and entries[0]["Status"] == documented_entry["Status"]
     advance(5)
     assert status(api, entries[1]["Sid"]) == documented_status(20005)
 
 
 def test_bulksend_as_the_newer_pages_json(api):
-    response = api.post("Sms/bulksend.json", json=documented("sms_bulksend_request.json"))
+    response = api.post("Sms/bulksend.json", json=documented("voice/sms_bulksend_request.json"))
     assert response.status_code == 200 and len(response.get_json()["SMSMessages"]) == 2
 
 
