@@ -138,6 +138,7 @@ class Server:
         config = uvicorn.Config(Front(app, access_log), http=protocol_for(app, access_log), loop=_loop(), ws="none",
                                 # its own refusals are answered here, not logged as warnings
                                 lifespan="off", access_log=False, log_level="error", server_header=False,
+                                proxy_headers=False,  # the client is who connected: no X-Forwarded-For rewriting
                                 headers=[("server", IDENT)], timeout_keep_alive=5, timeout_graceful_shutdown=2)
         self._uvicorn = uvicorn.Server(config)
 

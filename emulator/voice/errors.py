@@ -111,4 +111,6 @@ class VoiceError(ApiError):
 def _header_safe(text: str) -> str:
     """One line of latin-1 text, at most 500 characters: a header cannot carry more."""
     line = " ".join(text.split())[:500]
+    if not line.isprintable():  # a control character a client sent (an escape in a sid) ends no header
+        line = line.encode("unicode_escape").decode("ascii")[:500]
     return line.encode("latin-1", "replace").decode("latin-1")
