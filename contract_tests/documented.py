@@ -85,7 +85,8 @@ def rest_exception(status: int, code: int | None = None) -> dict:
 
 # every per-endpoint status table of the page, in page order: [(endpoint, {status: description})]
 INTEGRATIONS_TABLES: list[tuple[str, dict[int, str]]] = [
-    (t["endpoint"], {int(s): d for s, d in t["statuses"].items()}) for t in load("integrations_status_tables.json")["tables"]]
+    (t["endpoint"], {int(s): d for s, d in t["statuses"].items()})
+    for t in load("integrations_status_tables.json")["tables"]]
 
 
 def _first_sentence_they_share(descriptions: list[str]) -> str:

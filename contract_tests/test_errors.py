@@ -7,8 +7,14 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.conftest import conforms, example
-from contract_tests.documented import (APPENDIX_1, INTEGRATIONS_MESSAGES, V2_ERRORS, V2_NOT_FOUND, exobridge_error,
-                                       integrations_error)
+from contract_tests.documented import (
+    APPENDIX_1,
+    INTEGRATIONS_MESSAGES,
+    V2_ERRORS,
+    V2_NOT_FOUND,
+    exobridge_error,
+    integrations_error,
+)
 
 
 def fault(api, **rule) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from contract_tests.conftest import conforms, example, in_documented_order, same_shape
 
 
@@ -49,7 +47,8 @@ def test_get_an_exophone_post(api):
 
 
 def test_assign_number_to_a_flow_put(api):
-    sid = api.post(beta(api, "/IncomingPhoneNumbers"), data={"PhoneNumber": first_landline(api)["phone_number"]}).json()["sid"]
+    bought = api.post(beta(api, "/IncomingPhoneNumbers"), data={"PhoneNumber": first_landline(api)["phone_number"]})
+    sid = bought.json()["sid"]
     flow = f"https://my.exotel.in/{api.sid}/exoml/start_voice/12348"
     response = api.put(beta(api, f"/IncomingPhoneNumbers/{sid}"), data={"FriendlyName": "Sales", "VoiceUrl": flow})
     assert response.status_code == 200

@@ -67,7 +67,8 @@ def observable(app) -> dict:
     seen["available"] = client.get(f"{BETA}/AvailablePhoneNumbers/IN/Mobile", headers=auth).get_json()
     token = client.post(f"{INTEGRATIONS}/token", json={"Id": CUSTOMER["Id"], "Secret": CUSTOMER["Secret"],
                                                        "Entity": "customer"}).get_json()["Data"]
-    seen["apps"] = client.get(f"{INTEGRATIONS}/app?entity=customer", headers={"Authorization": token}).get_json()["Data"]
+    apps = client.get(f"{INTEGRATIONS}/app?entity=customer", headers={"Authorization": token})
+    seen["apps"] = apps.get_json()["Data"]
     seen["allocation"] = client.get(f"{GREENVN}/{'0' * 8}-0000-0000-0000-{'0' * 12}", headers=auth).status_code
     seen["v2_beta_list"] = client.get(f"{BETA}/IncomingPhoneNumbers", headers=auth).status_code  # no fault, no limit
     return canonical(seen)
@@ -119,7 +120,8 @@ def change_everything(app, listener) -> None:
     # Integrations: tokens, an app, a setting, users, a device, a customer
     token = ok(client.post(f"{INTEGRATIONS}/token", json={"Id": CUSTOMER["Id"], "Secret": CUSTOMER["Secret"],
                                                           "Entity": "customer"}))["Data"]
-    app_token = ok(client.post(f"{INTEGRATIONS}/token", json={"Id": FIXTURE_APP["AppID"], "Secret": FIXTURE_APP["AppSecret"],
+    app_token = ok(client.post(f"{INTEGRATIONS}/token", json={"Id": FIXTURE_APP["AppID"],
+                                                              "Secret": FIXTURE_APP["AppSecret"],
                                                               "Entity": "app"}))["Data"]
     ok(client.post(f"{INTEGRATIONS}/app", headers={"Authorization": token}, json={
         "AppName": "Leaky", "ExotelAccountSid": "x", "ExotelApiKey": "k", "ExotelApiToken": "t",

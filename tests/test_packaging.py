@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -28,7 +27,7 @@ def readme_command(marker: str) -> str:
 def dockerfile(instruction: str) -> str:
     # join continuation lines, then take the instruction's argument
     text = DOCKERFILE.replace("\\\n", " ")
-    [line] = [l for l in text.splitlines() if l.startswith(instruction + " ")]
+    [line] = [row for row in text.splitlines() if row.startswith(instruction + " ")]
     return line[len(instruction) + 1:].strip()
 
 

@@ -6,8 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from contract_tests.documented import (APPENDIX_1, V2_ERRORS, exobridge_status_error, integrations_error,
-                                       rest_exception)
+from contract_tests.documented import APPENDIX_1, V2_ERRORS, exobridge_status_error, integrations_error, rest_exception
 from emulator.core.gate import ConnectionDropped
 from emulator.exobridge import ExoBridgeError
 from emulator.exophones import V2Error

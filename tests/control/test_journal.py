@@ -93,7 +93,8 @@ def test_oldest_first_and_filters(client, auth, new_account):
     assert [e["id"] for e in everything] == sorted(e["id"] for e in everything) and len(everything) == 4
     assert [e["method"] for e in journal(client, method="post")] == ["POST"]
     assert [e["path"] for e in journal(client, path="/v1/")] == [f"/v1/tenants/{SID}/greenvn/x"]
-    assert [e["path"] for e in journal(client, path="/v2_beta/Accounts/acme")] == ["/v2_beta/Accounts/acme/IncomingPhoneNumbers"]
+    assert [e["path"] for e in journal(client, path="/v2_beta/Accounts/acme")] == [
+        "/v2_beta/Accounts/acme/IncomingPhoneNumbers"]
     assert len(journal(client, account=SID)) == 3 and len(journal(client, account="acme")) == 1
     assert journal(client, account=SID, method="GET", path="/v2_beta") == [everything[0]]
 

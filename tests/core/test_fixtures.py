@@ -26,7 +26,8 @@ def test_shipped_world_has_an_account_with_numbers(client, auth):
 
 
 def test_a_users_directory_replaces_the_shipped_one(tmp_path):
-    (tmp_path / "accounts.json").write_text(json.dumps({"accounts": [{"sid": "mine", "api_key": "k", "api_token": "t"}]}))
+    mine = {"sid": "mine", "api_key": "k", "api_token": "t"}
+    (tmp_path / "accounts.json").write_text(json.dumps({"accounts": [mine]}))
     store = create_app({"FIXTURES": str(tmp_path)}).extensions["exotel_emulator"]
     assert list(store.accounts) == ["mine"]
 
@@ -57,7 +58,8 @@ def test_invalid_json_is_named(fixtures):
 
 
 def test_serve_stops_with_one_line_on_bad_fixtures(fixtures):
-    (fixtures / "exophones" / "default.json").write_text(json.dumps({"exophones": [{"account_sid": "exotel_emulator"}]}))
+    no_number = {"exophones": [{"account_sid": "exotel_emulator"}]}
+    (fixtures / "exophones" / "default.json").write_text(json.dumps(no_number))
     result = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", "0", "--fixtures", str(fixtures)],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2

@@ -122,7 +122,8 @@ class Page:
         def click():
             # the open tab's: a hidden tab may hold a button of the same name (a callback and a request
             # can both be "JSON of 12")
-            buttons = self.driver.find_elements(By.XPATH, f'//button[@aria-label="{name}" or normalize-space()="{name}"]')
+            by_name = f'//button[@aria-label="{name}" or normalize-space()="{name}"]'
+            buttons = self.driver.find_elements(By.XPATH, by_name)
             shown = [b for b in buttons if b.is_displayed()]
             if not shown:
                 return False

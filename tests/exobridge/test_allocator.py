@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.exobridge.models import region_of_pin_code
 from contract_tests.documented import EXOBRIDGE_REGIONS as REGIONS
 from emulator.exobridge import schemas
+from emulator.exobridge.models import region_of_pin_code
 from tests.exobridge.conftest import BASE, envelope, number
 
 KA_LANDLINE, KA_MOBILE, AP_LANDLINE = "+918012345678", "+917205827365", "+914048212136"

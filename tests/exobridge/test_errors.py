@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.documented import (APPENDIX_1, CODE_LIST, STATUS_LIST, exobridge_code_for_status,
-                                       exobridge_error, exobridge_status_error)
+from contract_tests.documented import (
+    APPENDIX_1,
+    CODE_LIST,
+    STATUS_LIST,
+    exobridge_code_for_status,
+    exobridge_error,
+    exobridge_status_error,
+)
 from emulator import create_app
 from emulator.core.errors import ApiError
 from emulator.exobridge import ExoBridgeError

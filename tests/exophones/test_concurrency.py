@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from emulator import create_app
 from tests.conftest import DEFAULT_ACCOUNT, basic, race
 
@@ -12,7 +11,8 @@ BASE = "/v2_beta/Accounts/exotel_emulator"
 
 def test_sixteen_buyers_one_number_one_sale():
     app = create_app()
-    number = app.test_client().get(f"{BASE}/AvailablePhoneNumbers/IN/Landline", headers=AUTH).get_json()[0]["phone_number"]
+    available = app.test_client().get(f"{BASE}/AvailablePhoneNumbers/IN/Landline", headers=AUTH).get_json()
+    number = available[0]["phone_number"]
 
     statuses = race(16, lambda i: app.test_client().post(f"{BASE}/IncomingPhoneNumbers", headers=AUTH,
                                                          data={"PhoneNumber": number}).status_code)
@@ -24,7 +24,8 @@ def test_sixteen_buyers_one_number_one_sale():
 def test_buy_and_release_interleaved_never_duplicate_a_number():
     app = create_app()
     client = app.test_client()
-    numbers = [n["phone_number"] for n in client.get(f"{BASE}/AvailablePhoneNumbers/IN/Mobile", headers=AUTH).get_json()[:4]]
+    mobiles = client.get(f"{BASE}/AvailablePhoneNumbers/IN/Mobile", headers=AUTH).get_json()
+    numbers = [n["phone_number"] for n in mobiles[:4]]
 
     def churn(i):
         c = app.test_client()
@@ -38,5 +39,6 @@ def test_buy_and_release_interleaved_never_duplicate_a_number():
     owned = client.get(f"{BASE}/IncomingPhoneNumbers", headers=AUTH, query_string={"PageSize": 1000}).get_json()
     phones = [p["phone_number"] for p in owned["incoming_phone_numbers"]]
     assert len(phones) == len(set(phones))
-    available = {n["phone_number"] for n in client.get(f"{BASE}/AvailablePhoneNumbers/IN/Mobile", headers=AUTH).get_json()}
+    mobiles = client.get(f"{BASE}/AvailablePhoneNumbers/IN/Mobile", headers=AUTH).get_json()
+    available = {n["phone_number"] for n in mobiles}
     assert set(numbers) <= available  # every number went back exactly once

@@ -213,7 +213,8 @@ def test_bad_buy_bodies_are_400(client, auth, data):
 def test_malformed_bodies_are_400(client, auth):
     path = f"{BASE}/IncomingPhoneNumbers"
     rest_exception(client.post(path, headers=auth, data="{not json", content_type="application/json"), 400)
-    rest_exception(client.post(path, headers=auth, data="a=%zz&&=", content_type="application/x-www-form-urlencoded"), 400)
+    form = "application/x-www-form-urlencoded"
+    rest_exception(client.post(path, headers=auth, data="a=%zz&&=", content_type=form), 400)
     rest_exception(client.post(path, headers=auth, json=["PhoneNumber"]), 400)
     rest_exception(client.post(path, headers=auth, json={"PhoneNumber": 918000000000}), 400)
 
@@ -267,13 +268,14 @@ def test_bad_credentials_are_401(client, headers):
 
 
 def test_sid_and_token_also_authenticate(client):
-    assert client.get(f"{BASE}/IncomingPhoneNumbers", headers=basic("exotel_emulator", "emulator_api_token")).status_code == 200
+    sid_and_token = basic("exotel_emulator", "emulator_api_token")
+    assert client.get(f"{BASE}/IncomingPhoneNumbers", headers=sid_and_token).status_code == 200
 
 
 def test_accounts_never_see_each_others_numbers(client, auth, new_account):
     other, other_auth = new_account("acme")
     mine = client.get(f"{BASE}/IncomingPhoneNumbers", headers=auth).get_json()["incoming_phone_numbers"]
-    theirs = client.get(f"/v2_beta/Accounts/acme/IncomingPhoneNumbers", headers=other_auth).get_json()
+    theirs = client.get("/v2_beta/Accounts/acme/IncomingPhoneNumbers", headers=other_auth).get_json()
     assert theirs["incoming_phone_numbers"] == []  # a new account owns nothing
     # their credentials on my account, and my number through their account
     rest_exception(client.get(f"{BASE}/IncomingPhoneNumbers", headers=other_auth), 403)
@@ -286,7 +288,8 @@ def test_accounts_never_see_each_others_numbers(client, auth, new_account):
     assert client.post("/v2_beta/Accounts/acme/IncomingPhoneNumbers", headers=other_auth,
                        data={"PhoneNumber": acme_numbers[0]["phone_number"]}).status_code == 200
     assert first_available(client, auth) == before
-    assert len(client.get(f"{BASE}/IncomingPhoneNumbers", headers=auth).get_json()["incoming_phone_numbers"]) == len(mine)
+    owned = client.get(f"{BASE}/IncomingPhoneNumbers", headers=auth).get_json()["incoming_phone_numbers"]
+    assert len(owned) == len(mine)
 
 
 def test_unknown_paths_and_methods_answer_in_the_envelope(client, auth):

@@ -23,7 +23,8 @@ def test_every_documented_key_has_a_good_and_a_bad_value_here():
 def test_add_then_get_each_key(client, new_app, key):
     created, auth = new_app()
     expected = {"CustomerID": created["CustomerID"], "AppID": created["AppID"], "Key": key, "Value": GOOD_VALUES[key]}
-    assert data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": GOOD_VALUES[key]}, headers=auth)) == expected
+    setting = {"Key": key, "Value": GOOD_VALUES[key]}
+    assert data(client.post(f"{BASE}/app_setting", json=setting, headers=auth)) == expected
     assert data(client.get(f"{BASE}/app_setting", query_string={"key": key}, headers=auth)) == expected
 
 
@@ -54,7 +55,8 @@ def test_list_is_empty_not_404_for_an_app_without_settings(client, app_auth):
 def test_list_in_the_order_added(client, app_auth):
     for key in ("record", "callback", "popup"):
         data(client.post(f"{BASE}/app_setting", json={"Key": key, "Value": GOOD_VALUES[key]}, headers=app_auth))
-    assert [s["Key"] for s in data(client.get(f"{BASE}/app_setting", headers=app_auth))] == ["record", "callback", "popup"]
+    settings = data(client.get(f"{BASE}/app_setting", headers=app_auth))
+    assert [s["Key"] for s in settings] == ["record", "callback", "popup"]
 
 
 def test_post_on_a_set_key_replaces_its_value(client, app_auth):
@@ -66,7 +68,8 @@ def test_post_on_a_set_key_replaces_its_value(client, app_auth):
 def test_update_changes_a_set_key_and_404s_an_unset_one(client, app_auth):
     data(client.put(f"{BASE}/app_setting", json={"Key": "record", "Value": "true"}, headers=app_auth), 404)
     data(client.post(f"{BASE}/app_setting", json={"Key": "record", "Value": "true"}, headers=app_auth))
-    assert data(client.put(f"{BASE}/app_setting", json={"Key": "record", "Value": "false"}, headers=app_auth))["Value"] == "false"
+    changed = data(client.put(f"{BASE}/app_setting", json={"Key": "record", "Value": "false"}, headers=app_auth))
+    assert changed["Value"] == "false"
     assert data(client.get(f"{BASE}/app_setting?key=record", headers=app_auth))["Value"] == "false"
 
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from contract_tests.documented import INBOUND_NOTIFICATION_KEYS, INTEGRATIONS_ZERO_TIME as ZERO_TIME, example
+from contract_tests.documented import INBOUND_NOTIFICATION_KEYS, example
+from contract_tests.documented import INTEGRATIONS_ZERO_TIME as ZERO_TIME
 from emulator.integrations.schemas import NOTIFICATIONS
 from tests.integrations.conftest import BASE, data
 

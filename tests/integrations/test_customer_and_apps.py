@@ -166,7 +166,8 @@ def test_control_creates_a_customer_usable_at_once(client, issue):
 def test_control_customer_conflict_is_409(client):
     body = {"Id": CUSTOMER["Id"], "Secret": "x", "CustomerName": "Acme Corp", "Email": "ops@acme.in"}
     response = client.post("/_emulator/integrations/customers", json=body)
-    assert response.status_code == 409 and response.get_json() == {"status": 409, "error": f"customer {CUSTOMER['Id']} exists"}
+    assert response.status_code == 409
+    assert response.get_json() == {"status": 409, "error": f"customer {CUSTOMER['Id']} exists"}
 
 
 @pytest.mark.parametrize("body", [{}, {"Id": "x", "Secret": "y", "CustomerName": "Acme", "Email": "nope"},

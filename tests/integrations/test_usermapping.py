@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
+from contract_tests.documented import INTEGRATIONS_ZERO_TIME as ZERO_TIME
 from emulator.integrations import crypto
 from emulator.integrations.schemas import DEVICES
-from contract_tests.documented import INTEGRATIONS_ZERO_TIME as ZERO_TIME
 from tests.conftest import race
 from tests.integrations.conftest import BASE, data, user_body
 
@@ -102,7 +102,8 @@ def test_get_one_user_with_an_encrypted_sip_secret(client, store, app_auth, add_
     [mapped] = add_users("42")
     user = data(client.get(f"{BASE}/usermapping?user_id=42", headers=app_auth))
     assert {k: v for k, v in user.items() if k != "SipSecret"} == {k: v for k, v in mapped.items() if k != "SipSecret"}
-    assert re.fullmatch(r"[0-9a-f]+", user["SipSecret"]) and len(user["SipSecret"]) == 2 * (16 + len(mapped["SipSecret"]))
+    assert re.fullmatch(r"[0-9a-f]+", user["SipSecret"])
+    assert len(user["SipSecret"]) == 2 * (16 + len(mapped["SipSecret"]))
     assert crypto.decrypt(user["SipSecret"], b"change this password to a secret") == mapped["SipSecret"]
     again = data(client.get(f"{BASE}/usermapping?user_id=42", headers=app_auth))["SipSecret"]
     assert again != user["SipSecret"]  # a fresh IV each time

@@ -26,7 +26,8 @@ def test_first_changes_everything(exotel_emulator):
     session = requests.Session()
     session.trust_env = False
     phones = session.get(list_url(exotel_emulator), auth=exotel_emulator.auth).json()["incoming_phone_numbers"]
-    assert session.delete(f"{list_url(exotel_emulator)}/{phones[0]['sid']}", auth=exotel_emulator.auth).status_code == 202
+    released = session.delete(f"{list_url(exotel_emulator)}/{phones[0]['sid']}", auth=exotel_emulator.auth)
+    assert released.status_code == 202
     account = exotel_emulator.new_account("shared_nothing")
     assert account["api_key"] == "shared_nothing_key"
     exotel_emulator.advance_clock(86400)

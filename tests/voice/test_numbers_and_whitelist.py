@@ -72,7 +72,8 @@ def test_whitelisting_and_its_status(api):
     assert after["Status"] == "Whitelist" and after["Type"] == "API" and 181 * 86400 <= after["Expiry"] <= 184 * 86400
 
 
-@pytest.mark.parametrize("path, kind", [("CustomerWhitelist", "application/xml"), ("CustomerWhitelist/", "application/xml"),
+@pytest.mark.parametrize("path, kind", [("CustomerWhitelist", "application/xml"),
+                                        ("CustomerWhitelist/", "application/xml"),
                                         ("CustomerWhitelist.json", "application/json")])
 def test_every_spelling_of_the_whitelist_takes_the_post(api, path, kind):
     # without the slash, Werkzeug once answered an HTML redirect to the slash form of the path

@@ -27,7 +27,8 @@ def documented_status(code: int) -> tuple:
 
 def test_the_answer_is_the_documented_queued_message(api):
     m = api.sms(From="EXOTEL", To="+919876543210", Body="hello world")
-    assert list(m) == [e.tag for e in ET.fromstring(documented("voice/sms_send.xml").split("\n", 1)[1]).find("SMSMessage")]
+    page = ET.fromstring(documented("voice/sms_send.xml").split("\n", 1)[1])
+    assert list(m) == [e.tag for e in page.find("SMSMessage")]
     assert (m["Status"], m["DetailedStatusCode"], m["DetailedStatus"]) == documented_status(21010)
     assert (m["From"], m["To"], m["Direction"]) == ("/EXOTEL", "09876543210", "outbound-api")
     assert m["DateSent"] is m["Price"] is m["ApiVersion"] is None and m["SmsUnits"] == 1
