@@ -85,3 +85,12 @@ def test_the_access_log_has_one_line_per_request():
         ["GET", "/_emulator/health", "200"],
         ["GET", "/v2_beta/Accounts/exotel_emulator/IncomingPhoneNumbers", "401"]]
     assert all(line.endswith(" ms") for line in lines) and "hidden" not in log.getvalue()
+
+
+@pytest.mark.parametrize("sid", ["%1B", "%08", "%7F", "a%0D%0Ab"])
+def test_a_control_character_in_a_sid_is_refused_with_a_header_the_server_can_send(server, sid):
+    auth = ("emulator_api_key", "emulator_api_token")
+    for path in (f"/v1/Accounts/exotel_emulator/SMS/Messages/{sid}", f"/v1/Accounts/exotel_emulator/Numbers/{sid}"):
+        response = requests.get(server.url + path, auth=auth, timeout=10)  # the connection was dropped
+        assert response.status_code in (400, 404) and "RestException" in response.text
+        assert response.headers["X-Emulator-Detail"].isprintable()
