@@ -226,13 +226,16 @@ def test_a_new_endpoint_is_documented_from_its_route_and_schema_alone():
 
     app = create_app()
     app.register_blueprint(bp)
-    operation = document(app)["paths"]["/_emulator/accounts/{sid}/probes/{probe_id}"]["put"]
+    whole = document(app)
+    path = "/_emulator/accounts/{sid}/probes/{probe_id}"
+    operation = whole["paths"][path]["put"]
     assert [p["name"] for p in operation["parameters"]] == ["sid", "probe_id"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["$ref"].endswith(".Probe")
     assert operation["security"] == [{}, {"controlToken": []}]
     assert {"2XX", "400", "404", "405", "413"} <= set(operation["responses"])
-    OpenAPIV31SpecValidator(document(app)).validate()
+    # the new path with every component (the whole document's validity is the first test's: seconds more)
+    OpenAPIV31SpecValidator({**whole, "paths": {path: whole["paths"][path]}}).validate()
 
 
 # ---- serving and writing it ----------------------------------------------------------------------------------

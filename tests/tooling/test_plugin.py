@@ -8,6 +8,10 @@ from pathlib import Path
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
+# the plugins only this suite's own extras bring (a user has the emulator's, maybe faker's): loading them
+# would cost each run seconds
+AS_A_USER = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio",
+             "-p", "no:requests_mock")
 
 USER_TESTS = '''
 import requests
@@ -62,7 +66,7 @@ def test_the_package_registers_the_plugin_entry_point():
 def test_a_users_tests_get_an_isolated_emulator_each(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # this checkout's code, through the installed entry point
     pytester.makepyfile(test_user=USER_TESTS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*AS_A_USER)
     result.assert_outcomes(passed=3)
 
 
@@ -82,5 +86,5 @@ def exotel_emulator_config():
 def test_mine(exotel_emulator):
     assert (exotel_emulator.sid, exotel_emulator.api_key) == ("mine", "my_key")
 ''')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*AS_A_USER)
     result.assert_outcomes(passed=1)
