@@ -1,6 +1,6 @@
 """The documentation site (mkdocs.yml, docs/) builds with --strict, which is how CI checks it: a link to a page or
 an anchor that does not exist fails the build. Around it, what MkDocs does not check: every page is in the nav,
-every screenshot is shown, the README links to every page."""
+every screenshot is shown, the README links to every page, and the pages' CI snippets are valid YAML."""
 
 from __future__ import annotations
 
@@ -78,3 +78,11 @@ def test_the_home_page_shows_the_readmes_two_commands():
         [command] = re.findall(rf"<!-- {marker} -->\s*```sh\n(.+?)\n```", README)
         assert f"```sh\n{command}\n```" in index, marker
 
+
+def test_the_yaml_snippets_parse():
+    blocks = [(name, block) for name in PAGES
+              for block in re.findall(r"```yaml\n(.*?)\n```", (DOCS / name).read_text(), re.DOTALL)]
+    assert len(blocks) >= 4  # GitHub Actions twice, GitLab CI, Compose
+    for name, block in blocks:
+        # a snippet may start inside a job (the background step's `steps:`): indented, it is still YAML
+        assert isinstance(yaml.safe_load(block), dict), f"{name}: {block[:60]}"
