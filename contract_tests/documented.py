@@ -1,6 +1,7 @@
 """What the tests expect, read from the copies of the vendor's pages in contract_tests/data/ (and, where a page is
-silent, from the README's own tables copied next to them, in the files named ``readme_*``); the pages' example
-bodies live with their families, in emulator/<family>/examples/, where the OpenAPI document reads them too.
+silent, from the documentation's own tables in docs/ copied next to them, in the files named ``readme_*`` after
+the README that held them first); the pages' example bodies live with their families, in
+emulator/<family>/examples/, where the OpenAPI document reads them too.
 
 Tests parametrize over the package's tables (so a new code cannot come without a test) but take every expected
 status, code and message from here: a typo in the package then fails a test instead of becoming the expectation.
@@ -37,14 +38,14 @@ _LISTS = load("exobridge_status_and_code_lists.json")
 # the "status" and "code" lists of the allocation response's parameter table, word for word
 STATUS_LIST: dict[int, str] = {int(s): text for s, text in _LISTS["status"].items()}
 CODE_LIST: dict[int, str] = {int(c): text for c, text in _LISTS["code"].items()}
-# the README's choice (no page says it): the code an error known only by its HTTP status gets
+# docs/exobridge.md's choice (no page says it): the code an error known only by its HTTP status gets
 _STATUS_TO_CODE = load("readme_exobridge_status_codes.json")["status_to_code"]
 # statuses Appendix 1 gives no code of their own, with the page's wording for them (see that file's _source)
 STATUS_ONLY_MESSAGES: dict[int, str] = {429: CODE_LIST[17], 499: STATUS_LIST[499]}
 
 
 def exobridge_code_for_status(status: int) -> int:
-    """The code the README says an ExoBridge error of this bare HTTP status carries."""
+    """The code docs/exobridge.md says an ExoBridge error of this bare HTTP status carries."""
     return _STATUS_TO_CODE["5xx" if status >= 500 and str(status) not in _STATUS_TO_CODE else str(status)]
 
 
@@ -63,9 +64,9 @@ def exobridge_status_error(status: int) -> dict:
     return exobridge_error(exobridge_code_for_status(status), status)
 
 
-# ---- ExoPhones v2 (seed 002 for 1000, the README for the rest) --------------------------------------------
+# ---- ExoPhones v2 (seed 002 for 1000, docs/exophones.md for the rest) --------------------------------------------
 
-# error_data.code -> (HTTP status, description): the README's table; 1000 is the page's
+# error_data.code -> (HTTP status, description): docs/exophones.md's table; 1000 is the page's
 V2_ERRORS: dict[int, tuple[int, str]] = {int(code): (status, description) for code, (status, description)
                                          in load("readme_v2_error_codes.json")["codes"].items()}
 V2_CODE_FOR_STATUS: dict[int, int] = {status: code for code, (status, _) in V2_ERRORS.items()}
@@ -97,7 +98,7 @@ def _first_sentence_they_share(descriptions: list[str]) -> str:
 
 def _integrations_messages() -> dict[int, str]:
     """The description per status for an endpoint without a table of its own, or a status its table lacks
-    (README): the /token table's, the first one a client meets, and for 500, whose descriptions differ per
+    (docs/fidelity.md): the /token table's, the first one a client meets, and for 500, whose descriptions differ per
     endpoint ("...There was an issue creating the token."), the first sentence every 500 row shares."""
     endpoint, token_table = INTEGRATIONS_TABLES[0]
     assert endpoint == "POST /v2/integrations/token"
@@ -146,7 +147,7 @@ def integrations_table(method: str, path: str, query: Mapping[str, str] | None =
 
 def integrations_text(status: int, method: str | None = None, path: str | None = None,
                       query: Mapping[str, str] | None = None) -> str | None:
-    """The page's text for a status on an endpoint (README: its own table's, else the texts the page gives
+    """The page's text for a status on an endpoint (docs/fidelity.md: its own table's, else the texts the page gives
     most, ``INTEGRATIONS_MESSAGES``); None where the page has none."""
     table = integrations_table(method, path, query) if method and path else None
     return (table or {}).get(status) or INTEGRATIONS_MESSAGES.get(status)

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from contract_tests.conftest import command, openapi_document
 
 # Per operation: enough for the coverage phase's boundary values and a few random requests, and the whole run
-# stays well under two minutes on a 2-core machine (README: OpenAPI).
+# stays well under two minutes on a 2-core machine (docs/openapi.md).
 MAX_EXAMPLES = 5
 SEED = 15
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",

@@ -1,5 +1,5 @@
 """Every documented error over real HTTP, against the running command: Appendix 1 of seed 003, the v2 error table
-(seed 002's 1000 and the README's others) and seed 004's status descriptions, each reached through a fault and
+(seed 002's 1000 and docs/exophones.md's others) and seed 004's status descriptions, each reached through a fault and
 compared with the copies of the pages in contract_tests/data, word for word and key by key."""
 
 from __future__ import annotations

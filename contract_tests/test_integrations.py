@@ -13,7 +13,7 @@ from emulator.core.fixtures import default_dir
 from emulator.integrations.crypto import DEFAULT_KEY, decrypt
 from emulator.testing import CallbackListener
 
-# The shipped customer: a bare `serve` issues its tokens at once (README).
+# The shipped customer: a bare `serve` issues its tokens at once (docs/integrations.md).
 CUSTOMER = json.loads((default_dir() / "integrations" / "default.json").read_text())["customers"][0]
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 APP = {"AppName": "WebRTC", "ExotelAccountSid": "abc", "ExotelApiKey": "wefwejfoiweuiof",

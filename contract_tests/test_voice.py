@@ -1,6 +1,6 @@
 """The classic v1 API over real HTTP: each documented Voice and SMS example, key by key and in the
 documented order, against the running command. Where the pages abbreviate an object or disagree with
-each other, the test says which keys it checks (and the README's fidelity notes say why)."""
+each other, the test says which keys it checks (and docs/fidelity.md says why)."""
 
 from __future__ import annotations
 

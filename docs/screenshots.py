@@ -1,4 +1,4 @@
-"""Takes the README's screenshots of the QA dashboard, one PNG per tab, in the browser the tests use.
+"""Takes the screenshots of the QA dashboard (docs/dashboard.md), one PNG per tab, in the browser the tests use.
 
     python docs/screenshots.py            # writes docs/img/dashboard-<tab>.png
 

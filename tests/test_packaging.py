@@ -58,9 +58,9 @@ def test_dockerfile_runs_the_readme_install_and_serve_steps():
     assert "EXPOSE 8080" in DOCKERFILE
 
 
-def test_dockerignore_leaves_the_tests_and_the_bench_out():
+def test_dockerignore_leaves_the_tests_the_bench_and_the_docs_out():
     ignored = (ROOT / ".dockerignore").read_text().split()
-    assert {"tests", "contract_tests", "bench", ".git"} <= set(ignored)
+    assert {"tests", "contract_tests", "bench", "docs", "mkdocs.yml", ".git"} <= set(ignored)
     assert "README.md" not in ignored and "fixtures" not in ignored  # the build needs both
 
 

@@ -2,7 +2,7 @@
 
 uvicorn (with httptools, and uvloop where it exists) runs ``emulator.core.asgi.Front`` on one event loop
 in this process, so state stays whole: Flask is called inline, a delay fault is awaited, a ``drop`` aborts
-the connection. It was chosen on measurements (README, benchmark section): on the documented GET it
+the connection. It was chosen on measurements (docs/benchmark.md): on the documented GET it
 serves about 1.4 times the requests of a bare Flask app on waitress, with a lower p99.
 
 Two additions to plain uvicorn, in its HTTP protocol:

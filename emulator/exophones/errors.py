@@ -37,7 +37,7 @@ class V2Error(ApiError):
     """v2: the request envelope with one failed response block carrying ``error_data``."""
 
     # error_data.code -> (http status, description). 1000 is the documented not-found block; 1010 is
-    # Exotel's documented v2 "Authentication failed"; the rest are the emulator's choices (README fidelity notes).
+    # Exotel's documented v2 "Authentication failed"; the rest are the emulator's choices (docs/fidelity.md).
     codes: ClassVar[Mapping[int, tuple[int, str]]] = {
         1000: (404, "Not Found"),
         1001: (400, "Bad Request"),

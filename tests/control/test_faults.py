@@ -49,7 +49,7 @@ def test_exobridge_status_only_fault_uses_the_code_that_fits(client, auth, statu
 def test_every_v2_error_code_is_reachable(client, auth, code):
     fault(client, path="/v2/accounts/*", code=code)
     response = client.get(V2_PHONE, headers=auth)
-    status, description = V2_ERRORS[code]  # the README's table (1000: the page's)
+    status, description = V2_ERRORS[code]  # docs/exophones.md's table (1000: the page's)
     body = response.get_json()
     assert response.status_code == status and body["http_code"] == status
     assert body["response"][0]["error_data"] == {"code": code, "description": description, "message": description}

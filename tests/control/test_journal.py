@@ -11,7 +11,7 @@ import pytest
 from emulator import create_app
 from tests.conftest import TEST_CONFIG, basic
 
-REDACTED = "[redacted]"  # the README's word for a hidden credential (GET /_emulator/requests)
+REDACTED = "[redacted]"  # the control API page's word for a hidden credential (GET /_emulator/requests)
 
 SID = "exotel_emulator"
 LIST = f"/v2_beta/Accounts/{SID}/IncomingPhoneNumbers"

@@ -71,7 +71,7 @@ def test_a_deep_body_is_each_familys_malformed_body(client):
     assert "nested deeper" in fault.get_json()["error"]
 
 
-def test_the_limit_is_64_levels(client):  # the README's documented limit
+def test_the_limit_is_64_levels(client):  # the documented limit (docs/control-api.md, Bounds)
     def fault_with_body(levels: int):  # the rule object is one level, its body the rest
         body = "[" * (levels - 1) + "]" * (levels - 1)
         return client.post("/_emulator/faults", data=f'{{"path": "/x", "status": 500, "body": {body}}}',

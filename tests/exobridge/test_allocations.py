@@ -35,7 +35,7 @@ def test_flow_id_is_echoed_only_when_passed(allocated):
     assert allocated(flow_id="44XX8X")["flow_id"] == "44XX8X"
 
 
-# "aparty_pins ... This can be any positive integer": the emulator's bound is a signed 64-bit integer (README)
+# "aparty_pins ... This can be any positive integer": the emulator's bound is a signed 64-bit integer (docs/fidelity.md)
 LARGEST_PIN = 2**63 - 1
 PINS = [1, 1234, 10**10, 2**53 + 1, LARGEST_PIN]  # 2**53 + 1: past what a JavaScript number holds exactly
 

@@ -54,8 +54,8 @@ def test_from_status_alone_picks_the_fitting_code(status, code):
 
 
 @pytest.mark.parametrize("status", [404, 401, 403, 400, 405, 413, 409, 410, 422, 452, 429, 499, 500, 502, 503])
-def test_from_status_alone_follows_the_readme(status):
-    """The README's status -> code rule, with Appendix 1's messages (the page's wording for 429 and 499)."""
+def test_from_status_alone_follows_the_documented_rule(status):
+    """The status -> code rule of docs/exobridge.md, with Appendix 1's messages (the page's wording for 429 and 499)."""
     error = ExoBridgeError.from_status(status)
     assert error.code == exobridge_code_for_status(status)
     assert error.body() == exobridge_status_error(status)

@@ -82,7 +82,7 @@ def test_the_table_is_the_readmes_and_1000_is_the_pages():
     assert V2_ERRORS[1000] == (404, V2_NOT_FOUND["description"]) and V2_NOT_FOUND["code"] == 1000
 
 
-# Parametrized over the package's table (a new code cannot go untested), expected values from the README's table
+# Parametrized over the package's table (a new code cannot go untested), expected values from docs/exophones.md's table
 # copied into contract_tests/data (a code it does not list fails with a KeyError).
 @pytest.mark.parametrize("code", sorted(V2Error.codes))
 def test_every_v2_code_renders_its_status_and_description(app, code):

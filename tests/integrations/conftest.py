@@ -29,7 +29,7 @@ def user_body(app_user_id=None, **fields) -> dict:
 
 
 def page_text(response) -> str | None:
-    """What the page says first for this response's status on the endpoint its request asked (README: that
+    """What the page says first for this response's status on the endpoint its request asked (docs/fidelity.md: that
     endpoint's own status table, else the texts the page gives most), copied in contract_tests/data."""
     asked = response.request
     return integrations_text(response.status_code, asked.method, asked.path, asked.args.to_dict())

@@ -15,7 +15,7 @@ PAGE = documented("voice_passthru_params.json")
 COMPLETED = documented("voice_passthru_completed_frappe.json")
 NO_ANSWER = documented("voice_passthru_no_answer_frappe.json")
 CLIENT_HANGUP = documented("voice_passthru_client_hangup_frappe.json")
-LIMITS = documented("readme_flow_limits.json")  # the README's own choices where the pages are silent
+LIMITS = documented("readme_flow_limits.json")  # docs/call-flows.md's own choices where the pages are silent
 # "1970-01-01 05:30:00 // Unix time ...": the constant the pages give for EndTime
 END_TIME = PAGE["parameters"]["EndTime"].split(" // ")[0]
 # "This parameter comes with a double quote (") before and after the number"
@@ -303,7 +303,7 @@ def branching(listener) -> list[dict]:
 @pytest.mark.parametrize("status, reached", [(200, AGENT), (302, OTHER_AGENT), (500, OTHER_AGENT),
                                              (404, OTHER_AGENT), (204, OTHER_AGENT)])
 def test_a_sync_passthru_branches_on_200_and_302(api, flow_call, advance, settle, listener, state, status, reached):
-    """200 takes on_200; 302, and whatever else the URL answers, on_302 (the README's failure branch)."""
+    """200 takes on_200; 302, and whatever else the URL answers, on_302 (docs/call-flows.md's failure branch)."""
     listener.answer = lambda request: (status, "")
     call_sid = flow_call(branching(listener))
     settle()

@@ -22,7 +22,7 @@ def status(api, sid: str) -> tuple:
 
 def documented_status(code: int) -> tuple:
     word, detailed = CODES[code]
-    return ("failed_dnd" if word == "failed-dnd" else word), code, detailed  # see the README's fidelity notes
+    return ("failed_dnd" if word == "failed-dnd" else word), code, detailed  # see docs/fidelity.md
 
 
 def test_the_answer_is_the_documented_queued_message(api):
