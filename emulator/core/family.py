@@ -14,11 +14,11 @@ from emulator.core.errors import ApiError
 
 if TYPE_CHECKING:
     from flask import Blueprint
-    from marshmallow import Schema
 
     from emulator.control.commands import Command
     from emulator.core.auth import Account
     from emulator.core.panels import View
+    from emulator.core.request import SchemaLike
     from emulator.core.store import Store
 
 M = TypeVar("M", bound="Model")
@@ -58,10 +58,11 @@ class Family:
     envelopes: Mapping[str, type[ApiError]]
     blueprint: "Blueprint | None" = None
     model: Callable[["Store"], Model] = Model
-    fixture_schema: "type[Schema] | None" = None
+    # schemas are named (``Schemas("emulator.<family>.schemas").FixtureFile``), imported when first used
+    fixture_schema: "SchemaLike | None" = None
     # validates this family's part of a state snapshot (the shape of ``Model.dump()``) before anything is
     # restored; a family without one gets its part as sent, and its ``Model.restore`` must check it
-    state_schema: "type[Schema] | None" = None
+    state_schema: "SchemaLike | None" = None
     # the family's part of /_emulator/ (e.g. ExoBridge's call simulator), registered with the app
     control: "Blueprint | None" = None
     # the vendor's hosts for this family: mock_exotel answers for them

@@ -9,6 +9,7 @@ VN whose line takes the request's numbers and pins.
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 
@@ -17,8 +18,10 @@ from emulator.core.family import Model
 from emulator.core.fixtures import FixtureError
 from emulator.exobridge import views
 from emulator.exobridge.errors import Code
-from emulator.exobridge.schemas import CALLBACK_EVENTS, DURATION_RE
 
+DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")  # how a simulated call's B leg ends
+CALLBACK_EVENTS = ("call_event", "deallocation", "verification_success", "verification_failed")
+DURATION_RE = re.compile(r"^([1-9]\d{0,8})([smd])$")
 UNITS = {"s": 1, "m": 60, "d": 86_400}
 
 # Indian postal codes by leading digits -> the nearest region of the documented list (a pin code outside

@@ -13,6 +13,9 @@ from sortedcontainers import SortedDict
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 
+NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
+CONNECTIVITY = ("active", "major_outage", "partial_network_outage")  # a v2 number's status, each way
+
 
 @dataclass
 class Listing:

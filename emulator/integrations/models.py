@@ -25,8 +25,9 @@ from sortedcontainers import SortedDict
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.integrations import crypto, views
-from emulator.integrations.schemas import NOTIFICATIONS
 
+# GET /call/inbound_call/<appId>?type= -> the app_setting whose URL receives the notification
+NOTIFICATIONS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
 TOKEN_TTL = 90 * 86400  # "token generated will get expired after 90 days"
 # An expired token answers "token expired" this long (emulator clock) after it expired, then it is forgotten
 # ("unknown token"): tokens nobody uses again must not pile up in a long run.

@@ -849,10 +849,9 @@ class Voice(FlowSteps, Model):
                 } for sid, book in self.books.items()}}
 
     def restore(self, data: dict) -> None:
-        from emulator.core.request import validate
-        from emulator.voice.snapshot import Snapshot
+        from emulator.core.request import Schemas, validate
 
-        data = validate(Snapshot, data)
+        data = validate(Schemas("emulator.voice.snapshot").Snapshot, data)
         with self.store.lock:
             self.default = data["default_account"]
             self.books = {}
