@@ -53,6 +53,8 @@ class Model:
 
 @dataclass(frozen=True)
 class Family:
+    """One API family as the app, the tools and the dashboard see it (see the module docstring)."""
+
     name: str
     # path prefix -> the envelope that answers anything under it (its errors, 404s, 405s, faults...)
     envelopes: Mapping[str, type[ApiError]]
@@ -73,5 +75,12 @@ class Family:
     client: type | None = None
     # the family's commands of the control CLI (``exotel-emulator call exobridge ...``)
     commands: tuple["Command", ...] = ()
-    # the family's tabs on the QA dashboard: panels listing its state and actions driving it (core/panels.py)
-    dashboard: tuple["View", ...] = ()
+    # the module of the family's tabs on the QA dashboard, its ``DASHBOARD``: panels listing its state and
+    # actions driving it (core/panels.py); named, not imported: the dashboard's first request imports it
+    dashboard: str | None = None
+
+    def views(self) -> tuple["View", ...]:
+        """The family's tabs on the QA dashboard."""
+        from emulator.core.request import imported
+
+        return imported(self.dashboard).DASHBOARD if self.dashboard else ()

@@ -59,18 +59,23 @@ class Schemas:
 SchemaLike = Union["type[Schema]", SchemaRef]
 
 _schemas: dict[SchemaLike, "Schema"] = {}
-# held while a schema module is imported and its first instance built: two requests arriving together on
-# threads never import the same schema modules at once (Python's per-module import locks alone could hand
-# one of them a half-run module when two imports wait on each other)
+# held while a module a request needs first (a schema module, a dashboard's) is imported, and while a schema's
+# first instance is built: two requests arriving together on threads never import modules at once (Python's
+# per-module import locks alone could hand one of them a half-run module when two imports wait on each other)
 _loading = threading.RLock()
+
+
+def imported(module: str) -> Any:
+    """``module``, imported now if no request has needed it before (see ``_loading``)."""
+    with _loading:
+        return importlib.import_module(module)
 
 
 def schema_class(cls: SchemaLike) -> "type[Schema]":
     """The schema class itself, imported on first use if ``cls`` is a ``SchemaRef``."""
     if not isinstance(cls, SchemaRef):
         return cls
-    with _loading:
-        return getattr(importlib.import_module(cls.module), cls.name)
+    return getattr(imported(cls.module), cls.name)
 
 # Deeper JSON is refused as malformed. No request of any API nests more than about 8 levels, and Python's
 # parser (and anything recursive after it) would raise RecursionError near 1,000.

@@ -4,7 +4,6 @@ from emulator.core.family import Family
 from emulator.core.request import Schemas
 from emulator.exobridge.client import COMMANDS, ExoBridgeClient
 from emulator.exobridge.control import bp as control
-from emulator.exobridge.dashboard import DASHBOARD
 from emulator.exobridge.errors import ExoBridgeError
 from emulator.exobridge.models import ExoBridge
 from emulator.exobridge.routes import bp as blueprint
@@ -23,7 +22,7 @@ FAMILY = Family(
     account_prefixes=("/v1/tenants/",),
     client=ExoBridgeClient,
     commands=COMMANDS,
-    dashboard=DASHBOARD,
+    dashboard="emulator.exobridge.dashboard",
 )
 
 __all__ = ["FAMILY", "ExoBridgeError"]

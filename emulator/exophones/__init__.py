@@ -6,7 +6,6 @@ from emulator.core.family import Family
 from emulator.core.request import Schemas
 from emulator.exophones.client import ExoPhonesClient
 from emulator.exophones.control import bp as control
-from emulator.exophones.dashboard import DASHBOARD
 from emulator.exophones.errors import RestException, V2Error
 from emulator.exophones.models import ExoPhones
 from emulator.exophones.routes import beta, v2
@@ -29,7 +28,7 @@ FAMILY = Family(
     hosts=("api.exotel.com", "api.in.exotel.com"),  # Singapore, Mumbai
     account_prefixes=("/v2_beta/Accounts/", "/v2/accounts/"),
     client=ExoPhonesClient,
-    dashboard=DASHBOARD,
+    dashboard="emulator.exophones.dashboard",
 )
 
 __all__ = ["FAMILY", "RestException", "V2Error"]

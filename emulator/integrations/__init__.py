@@ -6,7 +6,6 @@ from emulator.core.request import Schemas
 from emulator.integrations import cors
 from emulator.integrations.client import IntegrationsClient
 from emulator.integrations.control import bp as control
-from emulator.integrations.dashboard import DASHBOARD
 from emulator.integrations.errors import IntegrationsError
 from emulator.integrations.models import Integrations
 from emulator.integrations.routes import bp as blueprint
@@ -27,7 +26,7 @@ FAMILY = Family(
     control=control,
     hosts=("integrationscore.mum1.exotel.com",),
     client=IntegrationsClient,  # its paths name no account: tokens say whose they are
-    dashboard=DASHBOARD,
+    dashboard="emulator.integrations.dashboard",
 )
 
 __all__ = ["FAMILY", "IntegrationsError"]

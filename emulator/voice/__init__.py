@@ -5,7 +5,6 @@ from emulator.core.family import Family
 from emulator.core.request import Schemas
 from emulator.voice.client import COMMANDS, VoiceClient
 from emulator.voice.control import bp as control
-from emulator.voice.dashboard import DASHBOARD
 from emulator.voice.errors import VoiceError
 from emulator.voice.models import Voice
 from emulator.voice.routes import bp as blueprint
@@ -25,7 +24,7 @@ FAMILY = Family(
     account_prefixes=("/v1/Accounts/",),
     client=VoiceClient,
     commands=COMMANDS,
-    dashboard=DASHBOARD,
+    dashboard="emulator.voice.dashboard",
 )
 
 __all__ = ["FAMILY", "VoiceError"]
