@@ -14,6 +14,8 @@ from emulator.core.errors import Reason, Refused
 
 @dataclass(frozen=True)
 class Account:
+    """An account's sid and the key and token its requests authenticate with."""
+
     sid: str
     api_key: str
     api_token: str

@@ -72,6 +72,8 @@ def guess_type(number: str) -> str:
 
 @dataclass
 class Vn:
+    """A virtual number of a tenant's pool."""
+
     number: str
     region: str | None
     type: str
@@ -79,6 +81,8 @@ class Vn:
 
 @dataclass
 class Allocation:
+    """A GreenVN allocation: the parties masked behind one VN, until it expires or is deallocated."""
+
     greenvn_id: str
     tenant: str
     connection_id: str
@@ -117,6 +121,8 @@ class Line:
 
 @dataclass
 class Tenant:
+    """One tenant's pool, flows and settings, and the indexes routing calls to its allocations."""
+
     sid: str
     pool: dict[str, Vn] = field(default_factory=dict)  # number -> Vn, in the configured order
     flows: list[str] = field(default_factory=list)

@@ -49,6 +49,8 @@ def _endpoint(ts: float) -> dict:
 
 @dataclass
 class ExoPhone:
+    """A number an account bought: its listing, the settings v2_beta updates, its v2 connectivity."""
+
     sid: str
     account_sid: str
     listing: Listing

@@ -54,6 +54,8 @@ def new_users() -> SortedDict:
 
 @dataclass
 class Customer:
+    """An integrations customer and the ids of its apps."""
+
     id: str
     secret: str
     name: str
@@ -65,6 +67,8 @@ class Customer:
 
 @dataclass
 class User:
+    """An app's user: its Exotel identity and its devices."""
+
     app_user_id: str
     username: str
     email: str
@@ -98,6 +102,8 @@ class User:
 
 @dataclass
 class App:
+    """A customer's app: its credentials, settings, users and the numbers its users are dialled on."""
+
     id: str
     secret: str
     customer_id: str
@@ -116,6 +122,8 @@ class App:
 
 @dataclass
 class Token:
+    """A token ``POST /token`` issued, until it expires."""
+
     value: str
     entity: str  # "customer" or "app"
     owner: str  # the customer's or app's id
