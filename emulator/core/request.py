@@ -77,6 +77,7 @@ def schema_class(cls: SchemaLike) -> "type[Schema]":
         return cls
     return getattr(imported(cls.module), cls.name)
 
+
 # Deeper JSON is refused as malformed. No request of any API nests more than about 8 levels, and Python's
 # parser (and anything recursive after it) would raise RecursionError near 1,000.
 MAX_DEPTH = 64
