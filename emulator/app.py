@@ -47,10 +47,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> "Flask":
     from emulator.core.fixtures import load_world
     from emulator.core.jsonprovider import OrjsonProvider
     from emulator.core.request import render
+    from emulator.core.routing import Rule
     from emulator.core.store import Store
 
     class Emulator(Flask):
         json_provider_class = OrjsonProvider  # in the documented key order, compact
+        url_rule_class = Rule  # compiles its url_for builders on first use: start-up never needs them
 
     app = Emulator(__name__, static_folder=None)  # no /static/ route: the families serve every path
     app.config.update(DEFAULTS)

@@ -59,7 +59,7 @@ def test_every_screenshot_is_shown_and_every_dashboard_tab_has_one():
     shown = set(re.findall(r"!\[[^\]]*\]\(img/([^)\s]+)\)", text))
     assert {p.name for p in (DOCS / "img").glob("*.png")} == shown
     dashboard = (DOCS / "dashboard.md").read_text()
-    for view in (view for family in families() for view in family.dashboard):
+    for view in (view for family in families() for view in family.views()):
         assert f"dashboard-{view.id}.png" in shown, view.id
         assert f"\n| {view.title} |" in dashboard, f"the tab table lacks {view.title}"
 

@@ -5,7 +5,6 @@ A family like the others; the families' own control endpoints live in their fold
 
 from emulator.control import access, tooling  # noqa: F401  (tooling adds the faults, journal and state routes)
 from emulator.control.client import CoreClient
-from emulator.control.dashboard import DASHBOARD
 from emulator.control.errors import ControlError
 from emulator.control.routes import bp
 from emulator.core.family import Family
@@ -15,6 +14,6 @@ from emulator.core.family import Family
 bp.record_once(lambda state: access.install(state.app))  # type: ignore[arg-type]
 
 FAMILY = Family(name="control", envelopes={"/_emulator/": ControlError}, blueprint=bp, client=CoreClient,
-                dashboard=DASHBOARD)
+                dashboard="emulator.control.dashboard")
 
 __all__ = ["FAMILY", "ControlError"]

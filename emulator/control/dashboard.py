@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.control.schemas import HTTP_METHODS
+from emulator.core.faults import HTTP_METHODS
 from emulator.core.panels import Action, Column, Field, Panel, View
 
 CLOCK = Panel("clock", "Clock", "/clock", key="now", columns=(

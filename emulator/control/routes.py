@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from emulator import __version__
-from emulator.control.schemas import AccountSchema, AdvanceSchema
 from emulator.core import request as req
 from emulator.core.auth import Account
 from emulator.core.clock import rfc3339
+from emulator.core.request import Schemas
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
+schemas = Schemas("emulator.control.schemas")
 
 
 @bp.get("/health")
@@ -35,7 +36,7 @@ def reset():
 
 
 @bp.post("/accounts")
-@req.body(AccountSchema)
+@req.body(schemas.AccountSchema)
 def create_account(data):
     account = Account(**data)
     req.store().add_account(account)  # 409 if the sid or api_key already logs in as another account
@@ -54,7 +55,7 @@ def clock():
 
 
 @bp.post("/clock/advance")
-@req.body(AdvanceSchema)
+@req.body(schemas.AdvanceSchema)
 def advance(data):
     store = req.store()
     seconds = data["seconds"]

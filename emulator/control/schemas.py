@@ -1,7 +1,8 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from emulator.core.auth import AccountSchema  # noqa: F401  (POST /_emulator/accounts takes an account)
+from emulator.core.faults import HTTP_METHODS
 from emulator.core.fields import StrictInteger
+from emulator.core.schemas import AccountSchema  # noqa: F401  (POST /_emulator/accounts takes an account)
 
 
 class AdvanceSchema(Schema):
@@ -10,8 +11,6 @@ class AdvanceSchema(Schema):
 
 
 # ---- the test tooling: faults, rate limits, the journal ---------------------------------------------
-
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 class Method(fields.String):

@@ -7,8 +7,7 @@ import re
 
 from flask import request
 
-from emulator.control.routes import bp
-from emulator.control.schemas import CallbackQuery, FaultSchema, JournalQuery, RateLimitSchema
+from emulator.control.routes import bp, schemas
 from emulator.core import request as req
 from emulator.core import snapshot
 from emulator.core.errors import Reason, Refused
@@ -19,7 +18,7 @@ MAX_SNAPSHOT_BYTES = 256 << 20
 
 
 @bp.post("/faults")
-@req.body(FaultSchema)
+@req.body(schemas.FaultSchema)
 def add_fault(data):
     if data.get("code") is not None:
         _check_code(data["path"], data["code"])
@@ -56,7 +55,7 @@ def remove_fault(fault_id):
 
 
 @bp.put("/accounts/<sid>/rate_limit")
-@req.body(RateLimitSchema)
+@req.body(schemas.RateLimitSchema)
 def set_rate_limit(data, sid):
     store = req.store()
     per_minute = data["per_minute"]
@@ -67,7 +66,7 @@ def set_rate_limit(data, sid):
 
 
 @bp.get("/requests")
-@req.query(JournalQuery)
+@req.query(schemas.JournalQuery)
 def journal(q):
     store = req.store()
     return {"requests": store.journal.find(store.account_of, q.get("method"), q.get("path"), q.get("account"),
@@ -75,7 +74,7 @@ def journal(q):
 
 
 @bp.get("/callbacks")
-@req.query(CallbackQuery)
+@req.query(schemas.CallbackQuery)
 def callbacks(q):
     entries = req.store().callbacks.entries()
     return {"callbacks": entries[-q["limit"]:] if "limit" in q else entries}

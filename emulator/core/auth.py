@@ -7,22 +7,15 @@ from dataclasses import asdict, dataclass
 from typing import Iterable
 
 from flask import request
-from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import Authorization
 
 from emulator.core.errors import Reason, Refused
 
-SID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be 1-64 letters, digits, '_', '.' or '-'")
-
-
-class AccountSchema(Schema):
-    sid = fields.String(required=True, validate=SID)
-    api_key = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    api_token = fields.String(required=True, validate=validate.Length(min=1, max=128))
-
 
 @dataclass(frozen=True)
 class Account:
+    """An account's sid and the key and token its requests authenticate with."""
+
     sid: str
     api_key: str
     api_token: str

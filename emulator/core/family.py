@@ -14,11 +14,11 @@ from emulator.core.errors import ApiError
 
 if TYPE_CHECKING:
     from flask import Blueprint
-    from marshmallow import Schema
 
     from emulator.control.commands import Command
     from emulator.core.auth import Account
     from emulator.core.panels import View
+    from emulator.core.request import SchemaLike
     from emulator.core.store import Store
 
 M = TypeVar("M", bound="Model")
@@ -53,15 +53,18 @@ class Model:
 
 @dataclass(frozen=True)
 class Family:
+    """One API family as the app, the tools and the dashboard see it (see the module docstring)."""
+
     name: str
     # path prefix -> the envelope that answers anything under it (its errors, 404s, 405s, faults...)
     envelopes: Mapping[str, type[ApiError]]
     blueprint: "Blueprint | None" = None
     model: Callable[["Store"], Model] = Model
-    fixture_schema: "type[Schema] | None" = None
+    # schemas are named (``Schemas("emulator.<family>.schemas").FixtureFile``), imported when first used
+    fixture_schema: "SchemaLike | None" = None
     # validates this family's part of a state snapshot (the shape of ``Model.dump()``) before anything is
     # restored; a family without one gets its part as sent, and its ``Model.restore`` must check it
-    state_schema: "type[Schema] | None" = None
+    state_schema: "SchemaLike | None" = None
     # the family's part of /_emulator/ (e.g. ExoBridge's call simulator), registered with the app
     control: "Blueprint | None" = None
     # the vendor's hosts for this family: mock_exotel answers for them
@@ -72,5 +75,12 @@ class Family:
     client: type | None = None
     # the family's commands of the control CLI (``exotel-emulator call exobridge ...``)
     commands: tuple["Command", ...] = ()
-    # the family's tabs on the QA dashboard: panels listing its state and actions driving it (core/panels.py)
-    dashboard: tuple["View", ...] = ()
+    # the module of the family's tabs on the QA dashboard, its ``DASHBOARD``: panels listing its state and
+    # actions driving it (core/panels.py); named, not imported: the dashboard's first request imports it
+    dashboard: str | None = None
+
+    def views(self) -> tuple["View", ...]:
+        """The family's tabs on the QA dashboard."""
+        from emulator.core.request import imported
+
+        return imported(self.dashboard).DASHBOARD if self.dashboard else ()

@@ -19,6 +19,8 @@ from emulator.core.clock import Clock
 
 # ---- faults --------------------------------------------------------------------------------------------
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")  # what a fault's method may be
+
 
 @dataclass
 class Fault:

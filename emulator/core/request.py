@@ -2,26 +2,81 @@
 
 A body or query that does not parse or fails its schema raises ``Refused``/``Invalid``; the app renders
 it in the envelope of the family whose path it is, so handlers never name an error class.
+
+Modules that declare routes name their schemas without importing them: ``schemas =
+Schemas("emulator.exophones.schemas")``, then ``@req.body(schemas.BuyBody)``. The schema modules, and
+marshmallow with them (~100 ms together, a third of a bare Flask app's start-up), are imported by the
+first request that validates through one, not when the app starts.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import re
-from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, TypeVar, Union
 
 from flask import current_app, g, request
-from marshmallow import Schema, ValidationError
 
 from emulator.core.errors import ApiError, Invalid, Reason, Refused
 
 if TYPE_CHECKING:
+    from marshmallow import Schema, ValidationError
+
     from emulator.core.store import State, Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_schemas: dict[type[Schema], Schema] = {}
+
+class SchemaRef(NamedTuple):
+    """A schema class named by its module and name; ``schema_class`` imports it."""
+
+    module: str
+    name: str
+
+    def __repr__(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+class Schemas:
+    """A schemas module, named and not imported: each attribute is a ``SchemaRef`` to a schema class of it.
+
+    Only schema classes are handed out (a CamelCase name): a constant or a function of the module must be
+    imported from where it lives, never through this, which would import nothing."""
+
+    def __init__(self, module: str):
+        self._module = module
+
+    def __getattr__(self, name: str) -> SchemaRef:
+        if not (name[:1].isupper() and not name.isupper()):
+            raise AttributeError(f"{name}: Schemas({self._module!r}) names schema classes only")
+        ref = self.__dict__[name] = SchemaRef(self._module, name)  # kept: the next read is a plain attribute
+        return ref
+
+
+SchemaLike = Union["type[Schema]", SchemaRef]
+
+_schemas: dict[SchemaLike, "Schema"] = {}
+# held while a module a request needs first (a schema module, a dashboard's) is imported, and while a schema's
+# first instance is built: two requests arriving together on threads never import modules at once (Python's
+# per-module import locks alone could hand one of them a half-run module when two imports wait on each other)
+_loading = threading.RLock()
+
+
+def imported(module: str) -> Any:
+    """``module``, imported now if no request has needed it before (see ``_loading``)."""
+    with _loading:
+        return importlib.import_module(module)
+
+
+def schema_class(cls: SchemaLike) -> "type[Schema]":
+    """The schema class itself, imported on first use if ``cls`` is a ``SchemaRef``."""
+    if not isinstance(cls, SchemaRef):
+        return cls
+    return getattr(imported(cls.module), cls.name)
+
 
 # Deeper JSON is refused as malformed. No request of any API nests more than about 8 levels, and Python's
 # parser (and anything recursive after it) would raise RecursionError near 1,000.
@@ -75,18 +130,30 @@ def _finite(text: str) -> float:
     return number
 
 
-def schema(cls: type[Schema]) -> Schema:
+def schema(cls: SchemaLike) -> "Schema":
     """One instance per schema class: marshmallow schemas are reusable and costly to build."""
     instance = _schemas.get(cls)
     if instance is None:
-        instance = _schemas[cls] = cls()
+        with _loading:
+            instance = _schemas.get(cls)
+            if instance is None:
+                instance = _schemas[cls] = schema_class(cls)()
     return instance
 
 
-def validate(cls: type[Schema], data: Any) -> dict:
+def validation_error() -> "type[ValidationError]":
+    """marshmallow's ``ValidationError``, for an ``except`` clause: Python evaluates that clause's class only
+    once something was raised, so a module catching it need not import marshmallow to start."""
+    from marshmallow import ValidationError
+
+    return ValidationError
+
+
+def validate(cls: SchemaLike, data: Any) -> dict:
+    loader = schema(cls)
     try:
-        return schema(cls).load(data)
-    except ValidationError as exc:
+        return loader.load(data)
+    except validation_error() as exc:
         raise Invalid(exc.messages) from None
 
 
@@ -107,15 +174,15 @@ def json_body(*, allow_form: bool = False, default: Any = None) -> Any:
         raise Refused(Reason.MALFORMED, f"Malformed JSON body: {exc}") from None
 
 
-def read_body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) -> dict:
+def read_body(cls: SchemaLike, *, allow_form: bool = False, default: Any = None) -> dict:
     return validate(cls, json_body(allow_form=allow_form, default=default))
 
 
-def read_query(cls: type[Schema]) -> dict:
+def read_query(cls: SchemaLike) -> dict:
     return validate(cls, request.args.to_dict())
 
 
-def body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) -> Callable[[F], F]:
+def body(cls: SchemaLike, *, allow_form: bool = False, default: Any = None) -> Callable[[F], F]:
     """The handler gets the body, validated by ``cls``, as its first argument."""
 
     def decorate(view: F) -> F:
@@ -128,7 +195,7 @@ def body(cls: type[Schema], *, allow_form: bool = False, default: Any = None) ->
     return decorate
 
 
-def query(cls: type[Schema]) -> Callable[[F], F]:
+def query(cls: SchemaLike) -> Callable[[F], F]:
     """The handler gets the query string, validated by ``cls``, as its first argument."""
 
     def decorate(view: F) -> F:
@@ -141,7 +208,7 @@ def query(cls: type[Schema]) -> Callable[[F], F]:
     return decorate
 
 
-def declare(*, body: type[Schema] | Mapping[str, Any] | None = None, query: type[Schema] | None = None,
+def declare(*, body: SchemaLike | Mapping[str, Any] | None = None, query: SchemaLike | None = None,
             form: bool = False, many: bool | None = False,
             security: Mapping[str, dict] | None = None) -> Callable[[F], F]:
     """What a handler reads and which credentials it takes, for the API description (``emulator.openapi``);

@@ -14,55 +14,22 @@ import os
 import tempfile
 from pathlib import Path
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-
-from emulator.core.auth import Account, AccountSchema, clashes
+from emulator.core.auth import Account
 from emulator.core.clock import Scheduler
 from emulator.core.errors import describe
 from emulator.core.family import Model
-from emulator.core.request import parse_json
+from emulator.core.request import Schemas, parse_json, schema_class, validation_error
 from emulator.core.store import State
 
 FORMAT = "exotel-emulator/state"
 VERSION = 1
 
 
+SNAPSHOT = Schemas("emulator.core.schemas").Snapshot
+
+
 class SnapshotError(Exception):
     """A snapshot that cannot be restored; the message says which part is wrong."""
-
-
-class ClockState(Schema):
-    class Meta:
-        unknown = RAISE
-
-    offset_seconds = fields.Float(required=True, allow_nan=False,
-                                  validate=validate.Range(min=-100 * 365 * 86400, max=100 * 365 * 86400))
-
-
-class Snapshot(Schema):
-    class Meta:
-        unknown = RAISE
-
-    format = fields.String(required=True, validate=validate.Equal(FORMAT))
-    version = fields.Integer(required=True, strict=True, validate=validate.Equal(VERSION))
-    clock = fields.Nested(ClockState, required=True)
-    accounts = fields.List(fields.Nested(AccountSchema), required=True)
-    rate_limits = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True, validate=validate.Range(
-        min=1, max=1_000_000)), required=True)
-    families = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
-
-    @validates_schema
-    def _consistent(self, data, **kwargs):
-        accounts = data.get("accounts", [])
-        sids = [a["sid"] for a in accounts]
-        if len(set(sids)) != len(sids):
-            raise ValidationError("an account sid is listed twice", "accounts")
-        clash = clashes(Account(**a) for a in accounts)
-        if clash:
-            raise ValidationError(clash, "accounts")
-        unknown = set(data.get("rate_limits", {})) - set(sids)
-        if unknown:
-            raise ValidationError(f"no such account: {', '.join(sorted(unknown))}", "rate_limits")
 
 
 def export(store) -> dict:
@@ -81,8 +48,8 @@ def export(store) -> dict:
 def restore(store, document) -> None:
     """Replace the state of ``store`` with ``document`` (``export`` output), or raise ``SnapshotError``."""
     try:
-        data = Snapshot().load(document)
-    except ValidationError as exc:
+        data = schema_class(SNAPSHOT)().load(document)
+    except validation_error() as exc:
         raise SnapshotError(describe(exc.messages)) from None
     # a family without state of its own (the dashboard) may be absent: snapshots older than it still load
     needed = {name for name, family in store.families.items() if family.model is not Model}
@@ -97,8 +64,8 @@ def restore(store, document) -> None:
         # secret must be a 400 now, not a 500 on some later request
         if family.state_schema is not None:
             try:
-                data["families"][name] = family.state_schema().load(data["families"][name])
-            except ValidationError as exc:
+                data["families"][name] = schema_class(family.state_schema)().load(data["families"][name])
+            except validation_error() as exc:
                 raise SnapshotError(describe({"families": {name: exc.messages}})) from None
 
     accounts = {a["sid"]: Account(**a) for a in data["accounts"]}

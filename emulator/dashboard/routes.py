@@ -46,7 +46,7 @@ for endpoint in ("dashboard.page", "dashboard.static"):
 @ui.get("/panels")
 def panels():
     """Every family's views, by their ``order`` and then the families' (a stable sort keeps FAMILIES order)."""
-    views = [view for family in req.store().families.values() for view in family.dashboard]
+    views = [view for family in req.store().families.values() for view in family.views()]
     return {"views": [view.to_dict() for view in sorted(views, key=lambda v: v.order)]}
 
 

@@ -7,8 +7,11 @@ from flask import Blueprint
 
 from emulator.control.views import bounds, listing
 from emulator.core import request as req
-from emulator.exobridge import schemas, views
+from emulator.core.request import Schemas
+from emulator.exobridge import views
 from emulator.exobridge.models import ExoBridge
+
+schemas = Schemas("emulator.exobridge.schemas")
 
 bp = Blueprint("exobridge_control", __name__, url_prefix="/_emulator/accounts/<sid>/exobridge")
 bp.before_request(req.known_account)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.core.panels import Action, Column, Field, Panel, View
-from emulator.exobridge.schemas import DIAL_STATUSES
+from emulator.exobridge.models import DIAL_STATUSES
 
 ALLOCATIONS = Panel("allocations", "Allocations", "/accounts/{sid}/exobridge/allocations", rows="allocations",
                     key="greenvn_id", paged=True, empty="No allocation on this tenant.", columns=(

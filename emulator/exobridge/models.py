@@ -9,6 +9,7 @@ VN whose line takes the request's numbers and pins.
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 
@@ -17,8 +18,10 @@ from emulator.core.family import Model
 from emulator.core.fixtures import FixtureError
 from emulator.exobridge import views
 from emulator.exobridge.errors import Code
-from emulator.exobridge.schemas import CALLBACK_EVENTS, DURATION_RE
 
+DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")  # how a simulated call's B leg ends
+CALLBACK_EVENTS = ("call_event", "deallocation", "verification_success", "verification_failed")
+DURATION_RE = re.compile(r"^([1-9]\d{0,8})([smd])$")
 UNITS = {"s": 1, "m": 60, "d": 86_400}
 
 # Indian postal codes by leading digits -> the nearest region of the documented list (a pin code outside
@@ -69,6 +72,8 @@ def guess_type(number: str) -> str:
 
 @dataclass
 class Vn:
+    """A virtual number of a tenant's pool."""
+
     number: str
     region: str | None
     type: str
@@ -76,6 +81,8 @@ class Vn:
 
 @dataclass
 class Allocation:
+    """A GreenVN allocation: the parties masked behind one VN, until it expires or is deallocated."""
+
     greenvn_id: str
     tenant: str
     connection_id: str
@@ -114,6 +121,8 @@ class Line:
 
 @dataclass
 class Tenant:
+    """One tenant's pool, flows and settings, and the indexes routing calls to its allocations."""
+
     sid: str
     pool: dict[str, Vn] = field(default_factory=dict)  # number -> Vn, in the configured order
     flows: list[str] = field(default_factory=list)

@@ -6,8 +6,11 @@ from flask import Blueprint
 
 from emulator.core import request as req
 from emulator.core.auth import require_basic
-from emulator.exobridge import schemas, views
+from emulator.core.request import Schemas
+from emulator.exobridge import views
 from emulator.exobridge.models import ExoBridge
+
+schemas = Schemas("emulator.exobridge.schemas")
 
 bp = Blueprint("exobridge", __name__, url_prefix="/v1/tenants/<sid>/greenvn")
 bp.before_request(require_basic)

@@ -14,14 +14,12 @@ from emulator.control.schemas import PageQuery
 from emulator.core.errors import MISSING
 from emulator.core.fields import E164_RE, HttpUrl, Lenient, Strict, StrictInteger, Timestamp
 from emulator.exobridge.errors import Code, ExoBridgeError
+from emulator.exobridge.models import DIAL_STATUSES, DURATION_RE
 
 REGIONS = ("DL", "MU", "MH", "WB", "AP", "TN", "GJ", "KA", "KL", "RJ", "MP")  # documented preferences.region
 NUMBER_TYPES = ("landline", "mobile")
 USAGES = ("oneway", "twoway")
-DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
-CALLBACK_EVENTS = ("call_event", "deallocation", "verification_success", "verification_failed")
 
-DURATION_RE = re.compile(r"^([1-9]\d{0,8})([smd])$")
 # "any positive integer": as large as a signed 64-bit integer, what the service most plausibly stores them in
 MAX_PIN = 2**63 - 1
 

@@ -3,13 +3,14 @@
 from flask import Blueprint
 
 from emulator.core.family import Family
+from emulator.core.request import Schemas
 from emulator.exophones.client import ExoPhonesClient
 from emulator.exophones.control import bp as control
-from emulator.exophones.dashboard import DASHBOARD
 from emulator.exophones.errors import RestException, V2Error
 from emulator.exophones.models import ExoPhones
 from emulator.exophones.routes import beta, v2
-from emulator.exophones.schemas import FixtureFile, State
+
+SCHEMAS = Schemas("emulator.exophones.schemas")  # imported when first used (emulator.core.request)
 
 blueprint = Blueprint("exophones", __name__)
 blueprint.register_blueprint(beta)
@@ -21,13 +22,13 @@ FAMILY = Family(
     envelopes={"/v2_beta/": RestException, "/v2/accounts/": V2Error, "": RestException},
     blueprint=blueprint,
     model=ExoPhones,
-    fixture_schema=FixtureFile,
-    state_schema=State,
+    fixture_schema=SCHEMAS.FixtureFile,
+    state_schema=SCHEMAS.State,
     control=control,
     hosts=("api.exotel.com", "api.in.exotel.com"),  # Singapore, Mumbai
     account_prefixes=("/v2_beta/Accounts/", "/v2/accounts/"),
     client=ExoPhonesClient,
-    dashboard=DASHBOARD,
+    dashboard="emulator.exophones.dashboard",
 )
 
 __all__ = ["FAMILY", "RestException", "V2Error"]

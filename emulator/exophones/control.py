@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from emulator.control.schemas import PageQuery
 from emulator.control.views import listing
 from emulator.core import request as req
-from emulator.exophones import schemas, views
+from emulator.core.request import Schemas
+from emulator.exophones import views
 from emulator.exophones.models import ExoPhones
+
+schemas = Schemas("emulator.exophones.schemas")
+PageQuery = Schemas("emulator.control.schemas").PageQuery
 
 bp = Blueprint("exophones_control", __name__, url_prefix="/_emulator/accounts/<sid>/exophones")
 bp.before_request(req.known_account)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.core.panels import Action, Column, Field, Panel, View
-from emulator.exophones.schemas import CONNECTIVITY
+from emulator.exophones.models import CONNECTIVITY
 
 EXOPHONES = Panel("exophones", "ExoPhones", "/accounts/{sid}/exophones", rows="exophones", key="sid", paged=True,
                   empty="This account owns no ExoPhones.", columns=(

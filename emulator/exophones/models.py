@@ -13,6 +13,9 @@ from sortedcontainers import SortedDict
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 
+NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
+CONNECTIVITY = ("active", "major_outage", "partial_network_outage")  # a v2 number's status, each way
+
 
 @dataclass
 class Listing:
@@ -46,6 +49,8 @@ def _endpoint(ts: float) -> dict:
 
 @dataclass
 class ExoPhone:
+    """A number an account bought: its listing, the settings v2_beta updates, its v2 connectivity."""
+
     sid: str
     account_sid: str
     listing: Listing

@@ -9,8 +9,11 @@ from flask import Blueprint, request
 from emulator.core import request as req
 from emulator.core.auth import require_basic
 from emulator.core.errors import Reason, Refused
-from emulator.exophones import schemas, views
-from emulator.exophones.models import ExoPhones
+from emulator.core.request import Schemas
+from emulator.exophones import views
+from emulator.exophones.models import NUMBER_TYPES, ExoPhones
+
+schemas = Schemas("emulator.exophones.schemas")
 
 beta = Blueprint("exophones_v2_beta", __name__, url_prefix="/v2_beta/Accounts/<sid>")
 v2 = Blueprint("exophones_v2", __name__, url_prefix="/v2/accounts/<sid>")
@@ -43,9 +46,8 @@ def available_country(sid, country):
 @route("/AvailablePhoneNumbers/<country>/<number_type>", methods=["GET"])
 @req.declare(query=schemas.AvailableQuery)
 def available_numbers(sid, country, number_type):
-    if number_type not in schemas.NUMBER_TYPES:
-        raise Refused(Reason.INVALID,
-                      f"Unknown number type {number_type}: use one of {', '.join(schemas.NUMBER_TYPES)}")
+    if number_type not in NUMBER_TYPES:
+        raise Refused(Reason.INVALID, f"Unknown number type {number_type}: use one of {', '.join(NUMBER_TYPES)}")
     q = req.read_query(schemas.AvailableQuery)
     found = ExoPhones.current().available(sid, country, number_type, sms=q.get("IncomingSMS"),
                                           region=q.get("InRegion"), contains=q.get("Contains"))

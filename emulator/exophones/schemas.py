@@ -5,9 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from emulator.core.fields import E164_RE, HttpUrl, Lenient, Strict, StrictInteger, Timestamp
+from emulator.exophones.models import CONNECTIVITY, NUMBER_TYPES
 
-NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
-CONNECTIVITY = ("active", "major_outage", "partial_network_outage")
 PRICE = validate.Regexp(r"^\d+\.\d{6}$", error="must be a price like 499.000000")
 E164 = validate.Regexp(E164_RE, error="must be an E.164 number like +918012345678")
 BOOL = {"truthy": {"true", "True", True}, "falsy": {"false", "False", False}}

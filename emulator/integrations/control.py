@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from emulator.control.schemas import PageQuery
 from emulator.control.views import bounds, listing
 from emulator.core import request as req
 from emulator.core.errors import Reason, Refused
-from emulator.integrations import schemas, views
+from emulator.core.request import Schemas
+from emulator.integrations import views
 from emulator.integrations.models import Integrations
+
+schemas = Schemas("emulator.integrations.schemas")
+PageQuery = Schemas("emulator.control.schemas").PageQuery
 
 bp = Blueprint("integrations_control", __name__, url_prefix="/_emulator/integrations")
 

@@ -25,8 +25,9 @@ from sortedcontainers import SortedDict
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.integrations import crypto, views
-from emulator.integrations.schemas import NOTIFICATIONS
 
+# GET /call/inbound_call/<appId>?type= -> the app_setting whose URL receives the notification
+NOTIFICATIONS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
 TOKEN_TTL = 90 * 86400  # "token generated will get expired after 90 days"
 # An expired token answers "token expired" this long (emulator clock) after it expired, then it is forgotten
 # ("unknown token"): tokens nobody uses again must not pile up in a long run.
@@ -53,6 +54,8 @@ def new_users() -> SortedDict:
 
 @dataclass
 class Customer:
+    """An integrations customer and the ids of its apps."""
+
     id: str
     secret: str
     name: str
@@ -64,6 +67,8 @@ class Customer:
 
 @dataclass
 class User:
+    """An app's user: its Exotel identity and its devices."""
+
     app_user_id: str
     username: str
     email: str
@@ -97,6 +102,8 @@ class User:
 
 @dataclass
 class App:
+    """A customer's app: its credentials, settings, users and the numbers its users are dialled on."""
+
     id: str
     secret: str
     customer_id: str
@@ -115,6 +122,8 @@ class App:
 
 @dataclass
 class Token:
+    """A token ``POST /token`` issued, until it expires."""
+
     value: str
     entity: str  # "customer" or "app"
     owner: str  # the customer's or app's id

@@ -6,8 +6,11 @@ from flask import Blueprint, request
 
 from emulator.core import request as req
 from emulator.core.errors import MISSING, Invalid, Reason, Refused
-from emulator.integrations import schemas, views
+from emulator.core.request import Schemas
+from emulator.integrations import views
 from emulator.integrations.models import App, Customer, Integrations
+
+schemas = Schemas("emulator.integrations.schemas")
 
 bp = Blueprint("integrations", __name__, url_prefix="/v2/integrations")
 

@@ -11,13 +11,12 @@ import re
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from emulator.control.schemas import PageQuery
-from emulator.core.auth import SID
 from emulator.core.fields import Lenient, Strict, Timestamp, is_url
+from emulator.core.schemas import SID
+from emulator.integrations.models import NOTIFICATIONS
 
 ENTITIES = ("customer", "app")
 SETTING_KEYS = ("popup", "incomingCallHangup", "missedCall", "callback", "record", "streaming", "playback")
-# GET /call/inbound_call/<appId>?type= -> the app_setting whose URL receives the notification
-NOTIFICATIONS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
 DEVICES = ("phone", "sip")
 DOMAINS = ("mumbai", "singapore")  # "Domain provided by exotel dashboard. (Singapore/Mumbai)"
 

@@ -19,6 +19,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 
 import emulator
 from emulator.core.gate import CONTROL_PREFIX
+from emulator.core.request import SchemaRef, schema_class
 from emulator.openapi import examples as documented
 
 if TYPE_CHECKING:
@@ -116,15 +117,21 @@ def _operation(view: Any, method: str, path: str, envelope: type["ApiError"], pa
                plugin: MarshmallowPlugin, answers: dict, requests: dict) -> dict[str, Any]:
     key = (method, path)
     operation: dict[str, Any] = {"summary": _summary(view)}
-    parameters = parameters + _query(plugin, getattr(view, "query_schema", None))
+    parameters = parameters + _query(plugin, _declared(view, "query_schema"))
     if parameters:
         operation["parameters"] = parameters
-    body = getattr(view, "body_schema", None)
+    body = _declared(view, "body_schema")
     if body is not None and method in BODY_METHODS:
         operation["requestBody"] = _request_body(view, body, requests.get(key, []))
     operation["responses"] = _responses(envelope, path, answers.get(key, []), vendor=not path.startswith(
         CONTROL_PREFIX), twin=(method, path + ".json") in answers)
     return operation
+
+
+def _declared(view: Any, kind: str) -> Any:
+    """The schema class a view declares (``emulator.core.request.declare``), or its JSON Schema, or None."""
+    declared = getattr(view, kind, None)
+    return schema_class(declared) if isinstance(declared, SchemaRef) else declared
 
 
 # ---- paths and parameters ----------------------------------------------------------------------------

@@ -2,20 +2,21 @@
 number metadata and the customer whitelist, in XML or (with ``.json``) JSON."""
 
 from emulator.core.family import Family
+from emulator.core.request import Schemas
 from emulator.voice.client import COMMANDS, VoiceClient
 from emulator.voice.control import bp as control
-from emulator.voice.dashboard import DASHBOARD
 from emulator.voice.errors import VoiceError
 from emulator.voice.models import Voice
 from emulator.voice.routes import bp as blueprint
-from emulator.voice.schemas import FixtureFile
+
+SCHEMAS = Schemas("emulator.voice.schemas")  # imported when first used (emulator.core.request)
 
 FAMILY = Family(
     name="voice",
     envelopes={"/v1/Accounts/": VoiceError},
     blueprint=blueprint,
     model=Voice,
-    fixture_schema=FixtureFile,
+    fixture_schema=SCHEMAS.FixtureFile,
     control=control,
     # the legacy hosts old clients still call; api.exotel.com and api.in.exotel.com serve it too (declared
     # by ExoPhones, whose hosts they also are)
@@ -23,7 +24,7 @@ FAMILY = Family(
     account_prefixes=("/v1/Accounts/",),
     client=VoiceClient,
     commands=COMMANDS,
-    dashboard=DASHBOARD,
+    dashboard="emulator.voice.dashboard",
 )
 
 __all__ = ["FAMILY", "VoiceError"]

@@ -7,12 +7,16 @@ from dataclasses import asdict
 
 from flask import Blueprint, request
 
-from emulator.control.schemas import PageQuery
 from emulator.control.views import bounds, listing
 from emulator.core import request as req
 from emulator.core.errors import Reason, Refused
-from emulator.voice import numbers, schemas, views
+from emulator.core.request import Schemas
+from emulator.voice import numbers, views
+from emulator.voice.flows import APP_ID
 from emulator.voice.models import Voice
+
+schemas = Schemas("emulator.voice.schemas")
+PageQuery = Schemas("emulator.control.schemas").PageQuery
 
 bp = Blueprint("voice_control", __name__, url_prefix="/_emulator/accounts/<sid>")
 bp.before_request(req.known_account)
@@ -51,7 +55,7 @@ def sms(sid):
 
 
 def _app_id(text: str) -> str:
-    if not schemas.APP_ID.match(text):
+    if not APP_ID.match(text):
         raise Refused(Reason.INVALID, f"{text!r} is not an app_id (1-64 letters, digits, '_' or '-')")
     return text
 

@@ -24,17 +24,19 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import ValidationError
-
 from emulator.core.callbacks import Reply
+from emulator.core.request import Schemas, schema, validation_error
 from emulator.voice import numbers, views
-from emulator.voice.schemas import FLOW_URL, DialWhomReply
 
 if TYPE_CHECKING:
     from emulator.core.clock import Job
     from emulator.core.store import Store
     from emulator.voice.models import Book, Call, Script
 
+# the two flow URL forms: the documented one, and the old one exotel-py and the Ruby gem still send
+FLOW_URL = re.compile(r"^https?://my\.exotel\.(?:com/(?P<sid>[^/]+)/exoml/start_voice|in/exoml/start)/(?P<app>[\w-]+)/?$")
+APP_ID = re.compile(r"^[\w-]{1,64}$")  # what the flow URLs' app_id segment may be
+DIAL_WHOM_REPLY = Schemas("emulator.voice.schemas").DialWhomReply
 GATHER_SECONDS = 5  # a gather takes this long, whether the caller keys digits or not
 MAX_STEPS = 100  # applets run plus numbers dialled, per call (config FLOW_MAX_STEPS)
 URL_TIMEOUT = 15.0  # seconds a user's URL has to answer (config FLOW_URL_TIMEOUT, or the flow's url_timeout)
@@ -101,11 +103,9 @@ def dialled(reply: Reply) -> list[str]:
     text = reply.body.strip()
     found: list[Any]
     if text.startswith("{"):
-        from emulator.core.request import schema
-
         try:
-            found = schema(DialWhomReply).load(json.loads(text))["destination"]["numbers"]
-        except (ValueError, ValidationError):  # unreadable JSON, or not that shape: nobody to dial
+            found = schema(DIAL_WHOM_REPLY).load(json.loads(text))["destination"]["numbers"]
+        except (ValueError, validation_error()):  # unreadable JSON, or not that shape: nobody to dial
             return []
     else:
         found = [word for word in NUMBER_SPLIT.split(text) if word]

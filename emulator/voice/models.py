@@ -67,6 +67,8 @@ class Script:
 
 @dataclass(slots=True)
 class Leg:
+    """One number a call rings, and how it answered and ended."""
+
     number: str
     status: str | None = None  # None: not attempted; ringing; in-progress; then one of ENDED
     answered_at: float | None = None
@@ -82,6 +84,8 @@ class Leg:
 
 @dataclass(slots=True)
 class Call:
+    """A call as call details show it, and the step it runs next."""
+
     sid: str
     account_sid: str
     from_: str
@@ -155,6 +159,8 @@ class Call:
 
 @dataclass(slots=True)
 class Message:
+    """An SMS as SMS details show it, and the step of its delivery it takes next."""
+
     sid: str
     account_sid: str
     from_: str  # as shown: "<ExoPhone>/<SENDERID>", "/<SENDERID>" or the ExoPhone
@@ -849,10 +855,9 @@ class Voice(FlowSteps, Model):
                 } for sid, book in self.books.items()}}
 
     def restore(self, data: dict) -> None:
-        from emulator.core.request import validate
-        from emulator.voice.snapshot import Snapshot
+        from emulator.core.request import Schemas, validate
 
-        data = validate(Snapshot, data)
+        data = validate(Schemas("emulator.voice.snapshot").Snapshot, data)
         with self.store.lock:
             self.default = data["default_account"]
             self.books = {}

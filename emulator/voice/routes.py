@@ -14,10 +14,12 @@ from emulator.core import request as req
 from emulator.core.auth import require_basic
 from emulator.core.errors import Reason, Refused
 from emulator.core.forms import FormError, unflatten
-from emulator.core.request import validate
-from emulator.voice import audio, numbers, schemas, views
+from emulator.core.request import Schemas, validate
+from emulator.voice import audio, numbers, views
 from emulator.voice.models import Voice
 from emulator.voice.wire import respond, suffix
+
+schemas = Schemas("emulator.voice.schemas")
 
 
 class JsonSuffix(BaseConverter):
@@ -126,7 +128,7 @@ def bulk_call_details(sid):
     calls, total, before, after = Voice.current().calls(sid, q)
     filters = [(k, v) for k, v in request.args.items(multi=True) if k not in ("Before", "After", "PageSize")]
     page = views.calls_page(sid, calls, total, q["PageSize"], filters,
-                            schemas.cursor(before) if before else None, schemas.cursor(after) if after else None,
+                            views.cursor(before) if before else None, views.cursor(after) if after else None,
                             suffix(), q.get("details", False))
     return respond(page)
 

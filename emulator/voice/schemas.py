@@ -11,12 +11,11 @@ from emulator.core.clock import IST
 from emulator.core.fields import HttpUrl, Lenient, StrictInteger, is_url
 from emulator.voice import numbers
 from emulator.voice import sms as texts
+from emulator.voice.flows import APP_ID, FLOW_URL
 
 CALL_STATUSES = ("queued", "in-progress", "completed", "failed", "busy", "no-answer", "canceled")
 DIRECTIONS = ("inbound", "outbound-dial", "outbound-api")
 SMS_TYPES = ("transactional", "transactional_opt_in", "promotional")
-# the two flow URL forms: the documented one, and the old one exotel-py and the Ruby gem still send
-FLOW_URL = re.compile(r"^https?://my\.exotel\.(?:com/(?P<sid>[^/]+)/exoml/start_voice|in/exoml/start)/(?P<app>[\w-]+)/?$")
 RANGE = re.compile(r"^(gte|lte|gt|lt|eq):(.+)$")
 SENDER_ID = validate.Regexp(r"^[A-Za-z0-9-]{3,11}$", error="must be 3-11 letters, digits or '-'")
 
@@ -130,10 +129,6 @@ class Cursor(fields.Field):
         if match is None:
             raise ValidationError("not a cursor from PrevPageUri or NextPageUri")
         return int(match.group(1), 16), match.group(2)
-
-
-def cursor(key: tuple[int, str]) -> str:
-    return f"{key[0]:x}-{key[1]}"
 
 
 class V1(Lenient):
@@ -297,7 +292,6 @@ class NumberKey(fields.String):
 
 # ---- call flows ----------------------------------------------------------------------------------------
 
-APP_ID = re.compile(r"^[\w-]{1,64}$")  # what the flow URLs' app_id segment may be
 KEYS = validate.Regexp(r"^[0-9*#]{1,64}$", error="must be the keys pressed: 1-64 of 0-9, * and #")
 BRANCHES = ("on_200", "on_302", "on_completed", "on_no_answer")
 

@@ -8,11 +8,10 @@ from marshmallow import fields, validate
 from emulator.core.fields import HttpUrl, StrictInteger
 from emulator.voice import flows, numbers
 from emulator.voice import sms as texts
+from emulator.voice.flows import APP_ID, FLOW_URL
 from emulator.voice.schemas import (
-    APP_ID,
     CALL_STATUSES,
     DIRECTIONS,
-    FLOW_URL,
     SENDER_ID,
     SMS_TYPES,
     AccountFixture,

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 UNANSWERED = ("busy", "no-answer", "failed")
 
 
+def cursor(key: tuple[int, str]) -> str:
+    """A page cursor, as ``PrevPageUri``/``NextPageUri`` carry it (``schemas.Cursor`` reads it back)."""
+    return f"{key[0]:x}-{key[1]}"
+
+
 def _time(ts: float | None) -> str | None:
     return None if ts is None else classic(ts)
 

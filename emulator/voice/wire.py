@@ -9,10 +9,12 @@ dicts the views already make in the documented order, so no XML library is neede
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
-from xml.etree import ElementTree as ET
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from flask import current_app, request
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 XML_TYPE = "application/xml"  # exactly what production sends: no charset parameter
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -50,32 +52,35 @@ def respond(document: Mapping[str, Any], status: int = 200, headers: Mapping[str
 def to_xml(document: Mapping[str, Any]) -> str:
     """``<TwilioResponse>`` with one element per key; nulls are empty elements (``<Price></Price>``, as
     the live service writes them), newlines in text ``&#xA;``; the whole document on one line."""
+    from xml.etree import ElementTree as ET  # imported by the first XML answer: start-up needs none
+
     root = ET.Element("TwilioResponse")
     for name, value in document.items():
-        _add(root, name, value)
+        _add(ET.SubElement, root, name, value)
     text = ET.tostring(root, encoding="unicode", short_empty_elements=False)
     return DECLARATION + text.replace("\r", "&#xD;").replace("\n", "&#xA;")
 
 
-def _add(parent: ET.Element, name: str, value: Any) -> None:
+def _add(sub: Callable[[Element, str], Element], parent: Element, name: str, value: Any) -> None:
+    """``value`` as element(s) ``name`` under ``parent``; ``sub`` is ElementTree's ``SubElement``."""
     if isinstance(value, (list, tuple)):
         if name in ITEMS:
-            holder = ET.SubElement(parent, name)
+            holder = sub(parent, name)
             for item in value:
-                _add(holder, ITEMS[name], item)
+                _add(sub, holder, ITEMS[name], item)
         elif all(isinstance(item, Mapping) and len(item) == 1 for item in value):
-            holder = ET.SubElement(parent, name)  # [{"Leg": {...}}, ...]: the items name themselves
+            holder = sub(parent, name)  # [{"Leg": {...}}, ...]: the items name themselves
             for item in value:
                 for key, inner in item.items():
-                    _add(holder, key, inner)
+                    _add(sub, holder, key, inner)
         else:
             for item in value:
-                _add(parent, name, item)
+                _add(sub, parent, name, item)
         return
-    element = ET.SubElement(parent, name)
+    element = sub(parent, name)
     if isinstance(value, Mapping):
         for key, inner in value.items():
-            _add(element, key, inner)
+            _add(sub, element, key, inner)
     elif value is None:
         element.text = ""
     elif isinstance(value, bool):

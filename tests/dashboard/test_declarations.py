@@ -13,7 +13,7 @@ from emulator.core.panels import Action, Field, Panel
 from tests.conftest import DEFAULT_ACCOUNT
 
 SID = DEFAULT_ACCOUNT["sid"]
-VIEWS = [view for family in families() for view in family.dashboard]
+VIEWS = [view for family in families() for view in family.views()]
 PANELS = [panel for view in VIEWS for panel in view.panels]
 ACTIONS = [(view, action) for view in VIEWS for action in view.actions]
 ROW_ACTIONS = [(panel, action) for panel in PANELS for action in panel.row_actions]

@@ -15,6 +15,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from contract_tests.conftest import same_shape
 from emulator.app import FAMILIES
+from emulator.core.request import SchemaRef, schema_class
 from emulator.openapi import document, examples
 
 CONVERTER = re.compile(r"<(?:([a-z_]+)(?:\(([^)]*)\))?:)?([a-z_]+)>")
@@ -178,13 +179,18 @@ def test_every_schema_a_handler_reads_is_declared(session_app):
     undeclared = []
     for endpoint, view in session_app.view_functions.items():
         handler = inspect.unwrap(view)
-        declared = [getattr(view, kind, None) for kind in ("body_schema", "query_schema")]
+        declared = [_class(getattr(view, kind, None)) for kind in ("body_schema", "query_schema")]
         namespace = sys.modules[handler.__module__].__dict__
         for name in READS.findall(inspect.getsource(handler)):
-            read = getattr(namespace.get("schemas"), name, None) or namespace.get(name)
+            read = _class(getattr(namespace.get("schemas"), name, None) or namespace.get(name))
             if read not in declared and not any(_wraps(read, d) for d in declared if isinstance(d, type)):
                 undeclared.append(f"{endpoint} reads {name}")
     assert not undeclared, undeclared
+
+
+def _class(schema):
+    """A schema class for a ``SchemaRef`` (how the handlers' modules name their schemas)."""
+    return schema_class(schema) if isinstance(schema, SchemaRef) else schema
 
 
 def _wraps(wrapper, schema) -> bool:
