@@ -11,7 +11,9 @@ It prints, each against the goals of issue 14:
    and p99 of ``--clients`` keep-alive connections for ``--seconds`` (``GET`` of one owned ExoPhone, the
    journal on, as ``serve`` defaults; the bare app answers the same JSON document), and resident memory
    after the load: bare app and emulator side by side, with their ratios. Goals: at least 1.3x the bare
-   app's req/s, a p99 no worse than its, healthy within 1.15x of its time, at most 50 MB.
+   app's req/s, a p99 no worse than its, healthy within 1.15x of its time, at most 50 MB. Also each
+   server's CPU time per request under the load (no goal: it explains req/s, and other processes on the
+   machine disturb it less).
 2. The same GET's p99 while calls are placed at ``--callback-rate`` a second, with and without a
    ``StatusCallback`` to a URL that answers after ``--callback-delay`` seconds (``slow_callback.py``).
    Goal: within 1.10x.
@@ -94,10 +96,13 @@ def document(server: Server, path: str) -> bytes:
         conn.close()
 
 
-def loaded(server: Server, path: str, headers: dict, args) -> tuple[loadgen.Load, float]:
+def loaded(server: Server, path: str, headers: dict, args) -> tuple[loadgen.Load, float, float]:
+    """The load's figures, resident memory after it (MB), and the server's CPU time per request (µs)."""
     loadgen.warm_up(server, path, headers, args.clients, args.warmup)
+    cpu = procs.cpu_seconds(server.pid)
     load = loadgen.run(server.url, path, headers, args.clients, args.seconds)
-    return load, rss_mb(server.pid)[0]
+    cpu = procs.cpu_seconds(server.pid) - cpu
+    return load, rss_mb(server.pid)[0], cpu / max(1, load.requests) * 1e6
 
 
 def server_part(args, doc_file: Path) -> None:
@@ -112,10 +117,10 @@ def server_part(args, doc_file: Path) -> None:
             healthy["bare"].append(server.healthy)
 
     with procs.start_bare(doc_file) as server:
-        bare, bare_rss = loaded(server, "/doc", {}, args)
+        bare, bare_rss, bare_cpu = loaded(server, "/doc", {}, args)
     with procs.start() as server:
         headers, path = auth_headers(server.account), exophone_path(server)
-        emulator, emulator_rss = loaded(server, path, headers, args)
+        emulator, emulator_rss, emulator_cpu = loaded(server, path, headers, args)
         costs = request_costs(server, path, headers, args.repeat)
 
     bare_healthy, emulator_healthy = median(healthy["bare"]) * 1000, median(healthy["emulator"]) * 1000
@@ -134,6 +139,9 @@ def server_part(args, doc_file: Path) -> None:
     ]
     for name, b, e, ratio, goal, ok in rows:
         print(f"  {name:50s} {b:>16s} {e:>11s} {ratio:>8s}  {goal:9s} {met(ok)}")
+    # no goal: what the server spent on a request, which other processes on the machine disturb less
+    print(f"  {'server CPU time per request (us)':50s} {bare_cpu:16.0f} {emulator_cpu:11.0f} "
+          f"{emulator_cpu / bare_cpu:7.2f}x")
     print(f"  (healthy, ms: bare {' '.join(f'{t * 1000:.0f}' for t in sorted(healthy['bare']))}; emulator "
           f"{' '.join(f'{t * 1000:.0f}' for t in sorted(healthy['emulator']))})")
     for name, load in (("bare app", bare), ("emulator", emulator)):
