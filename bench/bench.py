@@ -10,10 +10,10 @@ It prints, each against the goals of issue 14:
 1. Time to healthy (median of ``--starts`` starts of each, from ``Popen`` to the first 200 answer), req/s
    and p99 of ``--clients`` keep-alive connections for ``--seconds`` (``GET`` of one owned ExoPhone, the
    journal on, as ``serve`` defaults; the bare app answers the same JSON document), and resident memory
-   after the load: bare app and emulator side by side, with their ratios. Goals: at least 1.3x the bare
-   app's req/s, a p99 no worse than its, healthy within 1.15x of its time, at most 50 MB. Also each
-   server's CPU time per request under the load (no goal: it explains req/s, and other processes on the
-   machine disturb it less).
+   after the load (medians of ``--load-rounds`` loads, the apps alternating, a fresh server each): bare
+   app and emulator side by side, with their ratios. Goals: at least 1.3x the bare app's req/s, a p99 no
+   worse than its, healthy within 1.15x of its time, at most 50 MB. Also each server's CPU time per
+   request under the load (no goal: it explains req/s).
 2. The same GET's p99 while calls are placed at ``--callback-rate`` a second, with and without a
    ``StatusCallback`` to a URL that answers after ``--callback-delay`` seconds (``slow_callback.py``).
    Goal: within 1.10x.
@@ -116,12 +116,22 @@ def server_part(args, doc_file: Path) -> None:
         with procs.start_bare(doc_file) as server:
             healthy["bare"].append(server.healthy)
 
-    with procs.start_bare(doc_file) as server:
-        bare, bare_rss, bare_cpu = loaded(server, "/doc", {}, args)
-    with procs.start() as server:
-        headers, path = auth_headers(server.account), exophone_path(server)
-        emulator, emulator_rss, emulator_cpu = loaded(server, path, headers, args)
-        costs = request_costs(server, path, headers, args.repeat)
+    runs: dict[str, list[tuple[loadgen.Load, float, float]]] = {"bare": [], "emulator": []}
+    costs: dict = {}
+    for i in range(args.load_rounds):  # alternating too; each round a fresh server of each
+        with procs.start_bare(doc_file) as server:
+            runs["bare"].append(loaded(server, "/doc", {}, args))
+        with procs.start() as server:
+            headers, path = auth_headers(server.account), exophone_path(server)
+            runs["emulator"].append(loaded(server, path, headers, args))
+            if i == args.load_rounds - 1:
+                costs = request_costs(server, path, headers, args.repeat)
+    # each figure the median over the rounds
+    bare, emulator = (loadgen.Load(median([r[0].rps for r in runs[app]]), median([r[0].p99_ms for r in runs[app]]),
+                                   sum(r[0].requests for r in runs[app]), sum(r[0].errors for r in runs[app]))
+                      for app in ("bare", "emulator"))
+    bare_rss, emulator_rss = (median([r[1] for r in runs[app]]) for app in ("bare", "emulator"))
+    bare_cpu, emulator_cpu = (median([r[2] for r in runs[app]]) for app in ("bare", "emulator"))
 
     bare_healthy, emulator_healthy = median(healthy["bare"]) * 1000, median(healthy["emulator"]) * 1000
     rps, p99, up = emulator.rps / bare.rps, emulator.p99_ms / bare.p99_ms, emulator_healthy / bare_healthy
@@ -144,6 +154,11 @@ def server_part(args, doc_file: Path) -> None:
           f"{emulator_cpu / bare_cpu:7.2f}x")
     print(f"  (healthy, ms: bare {' '.join(f'{t * 1000:.0f}' for t in sorted(healthy['bare']))}; emulator "
           f"{' '.join(f'{t * 1000:.0f}' for t in sorted(healthy['emulator']))})")
+    if args.load_rounds > 1:
+        for app in ("bare", "emulator"):
+            print(f"  ({app}, round by round: req/s {' '.join(f'{r[0].rps:.0f}' for r in runs[app])}; p99 ms "
+                  f"{' '.join(f'{r[0].p99_ms:.1f}' for r in runs[app])}; CPU us a request "
+                  f"{' '.join(f'{r[2]:.0f}' for r in runs[app])})")
     for name, load in (("bare app", bare), ("emulator", emulator)):
         if load.errors:
             print(f"  WARNING: the {name} answered {load.errors} of {load.requests} requests with an error")
@@ -234,6 +249,8 @@ def main() -> None:
     # whole seconds: wrk takes no fractions
     parser.add_argument("--seconds", type=int, default=5, help="of each load (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="of load before each measured one (default 1)")
+    parser.add_argument("--load-rounds", type=int, default=3,
+                        help="loads of each app, alternating; figures are their medians (default 3)")
     parser.add_argument("--clients", type=int, default=16, help="keep-alive connections (default 16)")
     parser.add_argument("--starts", type=int, default=7, help="starts of each app to time (default 7)")
     parser.add_argument("--records", type=int, default=100_000, help="records in the scaling table (default 100,000)")
@@ -250,7 +267,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short loads and few records: a smoke test")
     args = parser.parse_args()
     if args.quick:
-        args.seconds, args.warmup, args.starts, args.repeat, args.rounds = 1, 0, 1, 10, 1
+        args.seconds, args.warmup, args.starts, args.repeat, args.rounds, args.load_rounds = 1, 0, 1, 10, 1, 1
         args.records, args.tests, args.fixture_repeat = 1000, 10, 1
         args.owned = args.calls = None
     parts = set(args.parts.split(","))
