@@ -9,9 +9,12 @@ VN whose line takes the request's numbers and pins.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
+
+from sortedcontainers import SortedDict
 
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
@@ -47,6 +50,7 @@ PIN_CODE_REGIONS = {
 PIN_ZONE_REGIONS = {"1": "DL", "2": "DL", "3": "RJ", "4": "MH", "5": "AP", "6": "TN", "7": "WB", "8": "WB",
                     "9": "DL"}
 
+LISTED = (None, "active", "vault")
 BUILTIN_TENANT = {"vn_pool": [], "flows": [], "default_deallocation": "1d", "insights": False, "callbacks": {}}
 
 
@@ -131,11 +135,14 @@ class Tenant:
     callbacks: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(CALLBACK_EVENTS))
     lines: dict[str, Line] = field(default_factory=dict)  # VN -> its active allocations (VNs in use only)
     by_connection: dict[str, str] = field(default_factory=dict)  # connection_id -> id of its active allocation
+    # the control API's listing, O(log n) a page: None (every state), "active", "vault" -> {order: greenvn_id}
+    listed: dict[str | None, SortedDict] = field(default_factory=lambda: {s: SortedDict() for s in LISTED})
 
     def snapshot(self) -> "Tenant":
         """The settings and the count of active allocations, copied; the routing indexes stay behind."""
         return replace(self, pool={n: replace(v) for n, v in self.pool.items()}, flows=list(self.flows),
-                       callbacks=dict(self.callbacks), lines={}, by_connection=dict(self.by_connection))
+                       callbacks=dict(self.callbacks), lines={}, by_connection=dict(self.by_connection),
+                       listed={s: SortedDict() for s in LISTED})
 
 
 # Call Insights for a simulated outcome: (DisconnectedBy, DetailedStatus)
@@ -201,6 +208,8 @@ class ExoBridge(Model):
         self.default: dict = _normal(BUILTIN_TENANT)  # what every new tenant starts with
         self.tenants: dict[str, Tenant] = {}
         self.allocations: dict[str, Allocation] = {}  # greenvn_id -> allocation, every tenant, creation order
+        self.order: dict[str, int] = {}  # greenvn_id -> its place in creation order (the tenants' listings)
+        self._order = itertools.count()
         self.jobs: dict = {}  # greenvn_id -> the scheduler Job that expires it
 
     # ---- fixtures, accounts, configuration -------------------------------------------------------------
@@ -273,7 +282,7 @@ class ExoBridge(Model):
                 bparty_pins=list(b_pins), usage=data["usage"], greenvn=vn.number, flow_id=flow_id, state="active",
                 created_at=now,
                 expires_at=now + seconds(tenant.default_deallocation) if expires_at is None else expires_at)
-            self.allocations[allocation.greenvn_id] = allocation
+            self._add(allocation)
             self._index(tenant, allocation)
             self._schedule(allocation)
             return allocation.snapshot()
@@ -286,8 +295,15 @@ class ExoBridge(Model):
         """The tenant's allocations in creation order (``state`` "active" or "vault", or both): a slice, and
         how many there are."""
         with self.store.lock:
-            mine = [a for a in self.allocations.values() if a.tenant == sid and state in (None, a.state)]
-            return [a.snapshot() for a in mine[start:stop]], len(mine)
+            listed = self.tenants[sid].listed[state]
+            return [self.allocations[gid].snapshot() for gid in listed.values()[start:stop]], len(listed)
+
+    def _add(self, allocation: Allocation) -> None:
+        gid = allocation.greenvn_id
+        self.allocations[gid] = allocation
+        order = self.order[gid] = next(self._order)
+        listed = self.tenants[allocation.tenant].listed
+        listed[None][order] = listed[allocation.state][order] = gid
 
     def deallocate(self, sid: str, greenvn_id: str) -> Allocation:
         """A manual deallocation: to the vault at once, and no callback (the page sends none for it)."""
@@ -449,7 +465,10 @@ class ExoBridge(Model):
     def _vault(self, allocation: Allocation) -> None:
         allocation.state = "vault"
         allocation.deallocated_at = self.store.clock.time()
-        self._unindex(self.tenants[allocation.tenant], allocation)
+        tenant = self.tenants[allocation.tenant]
+        order = self.order[allocation.greenvn_id]
+        tenant.listed["vault"][order] = tenant.listed["active"].pop(order)
+        self._unindex(tenant, allocation)
         job = self.jobs.pop(allocation.greenvn_id, None)
         if job is not None:
             job.cancel()
@@ -466,6 +485,9 @@ class ExoBridge(Model):
             allocation = self.allocations.get(greenvn_id)
             if self.store.models.get("exobridge") is self and allocation is not None and allocation.state == "vault":
                 del self.allocations[greenvn_id]
+                order = self.order.pop(greenvn_id)
+                listed = self.tenants[allocation.tenant].listed
+                del listed[None][order], listed["vault"][order]
 
     def _expire(self, greenvn_id: str) -> None:
         """The deallocation policy ran out: to the vault, and the tenant hears of it."""
@@ -555,11 +577,11 @@ class ExoBridge(Model):
             self.jobs = {}
             self.default = _normal(data["default_tenant"])
             self.tenants = {sid: self._configured(Tenant(sid), _normal(t)) for sid, t in data["tenants"].items()}
-            self.allocations = {}
+            self.allocations, self.order = {}, {}
             for item in data["allocations"]:
                 allocation = Allocation(**{**item, **{k: list(item[k]) for k in (
                     "aparty_numbers", "bparty_numbers", "aparty_pins", "bparty_pins")}})
-                self.allocations[allocation.greenvn_id] = allocation
+                self._add(allocation)
                 if allocation.state == "active":
                     self._index(self.tenants[allocation.tenant], allocation)
                     self._schedule(allocation)  # a pending expiry survives the snapshot

@@ -75,3 +75,22 @@ def test_a_bad_query_is_400_in_the_control_envelope(client, query):
 def test_an_unknown_tenant_is_404(client):
     response = client.get("/_emulator/accounts/nobody/exobridge/allocations")
     assert response.status_code == 404 and response.get_json() == {"status": 404, "error": "account nobody not found"}
+
+
+def test_the_listing_follows_the_vault_and_its_end_and_survives_a_snapshot(client, auth, allocated):
+    # the listing is kept per tenant and state as allocations move (no scan of every allocation a page)
+    gone, kept, deleted = (allocated(deallocation_policy={"duration": f"{s}s"})["greenvn_id"] for s in (60, 600, 600))
+    assert client.delete(f"{BASE}/{deleted}", headers=auth).status_code == 200
+    client.post("/_emulator/clock/advance", json={"seconds": 60})  # gone: to the vault, after deleted
+
+    def ids(**query):
+        return [a["greenvn_id"] for a in listed(client, **query)["allocations"]]
+
+    assert (ids(), ids(state="active"), ids(state="vault")) == ([gone, kept, deleted], [kept], [gone, deleted])
+    assert ids(state="vault", page=1, page_size=1) == [deleted]
+    state = client.get("/_emulator/state").get_json()
+    client.post("/_emulator/clock/advance", json={"seconds": 540})  # kept: to the vault
+    client.post("/_emulator/clock/advance", json={"seconds": 86_400})  # the vault keeps them a day: all forgotten
+    assert (ids(), listed(client)["total"]) == ([], 0)
+    assert client.put("/_emulator/state", json=state).status_code == 200
+    assert (ids(), ids(state="active"), ids(state="vault")) == ([gone, kept, deleted], [kept], [gone, deleted])
