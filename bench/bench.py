@@ -204,6 +204,9 @@ def callbacks_part(args) -> None:
     print(f"  {'p99 without callbacks (ms)':50s} {without:16.1f}")
     print(f"  {'p99 with the slow callback URL (ms)':50s} {slow:16.1f} {ratio:7.2f}x  <= {GOAL_SLOW_CALLBACK:.2f}x"
           f"   {met(ratio <= GOAL_SLOW_CALLBACK)}")
+    if args.rounds > 1:
+        print(f"  (round by round, ms: without {' '.join(f'{p.load.p99_ms:.1f}' for p in result.without)}; with "
+              f"{' '.join(f'{p.load.p99_ms:.1f}' for p in result.slow)})")
     phases = result.slow
     print(f"  (with it: {sum(p.placed for p in phases)} calls placed, {sum(p.received for p in phases)} callbacks "
           f"reached the URL, {sum(p.queued for p in phases)} still queued at the end, "
@@ -259,7 +262,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200, help="sequential requests per cost (default 200)")
     parser.add_argument("--callback-rate", type=float, default=10, help="calls a second (default 10)")
     parser.add_argument("--callback-delay", type=float, default=3, help="the slow URL's delay (default 3 s)")
-    parser.add_argument("--rounds", type=int, default=2, help="of the slow-callback comparison (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="of the slow-callback comparison (default 3)")
     parser.add_argument("--tests", type=int, default=500, help="tests in each generated file (default 500)")
     parser.add_argument("--fixture-repeat", type=int, default=3, help="pytest runs of each file (default 3)")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"which parts, of {','.join(PARTS)} (default all)")

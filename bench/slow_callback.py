@@ -5,7 +5,8 @@ Each call comes from a number scripted ``busy`` with no ringing, so it ends as i
 callback is queued at once: ``rate`` callbacks a second. The default delay (3 s) is past the dispatcher's
 2 s answer timeout, so every try holds a worker for the whole timeout and is retried: the most a slow URL
 can cost. Each condition runs on a fresh server (a backlog left by the slow phase would otherwise go on into
-the next), ``rounds`` times, alternating; the figure per condition is the median over rounds.
+the next), ``rounds`` times, alternating (without first, then with first...); the figure per condition is
+the median over rounds.
 """
 
 from __future__ import annotations
@@ -143,9 +144,12 @@ def compare(path, clients: int, seconds: int, warmup: int, rate: float, delay: f
     listener = SlowListener(delay)
     result = Comparison()
     try:
-        for _ in range(rounds):
-            result.without.append(phase(path, clients, seconds, warmup, rate, None))
-            result.slow.append(phase(path, clients, seconds, warmup, rate, listener))
+        for i in range(rounds):  # which goes first alternates too: an order effect falls on both
+            for slow in ((False, True) if i % 2 == 0 else (True, False)):
+                if slow:
+                    result.slow.append(phase(path, clients, seconds, warmup, rate, listener))
+                else:
+                    result.without.append(phase(path, clients, seconds, warmup, rate, None))
     finally:
         listener.close()
     return result
