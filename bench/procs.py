@@ -1,9 +1,10 @@
 """Starting the servers the bench measures, as their users start them, and reading what they cost.
 
 Both servers (the emulator's installed ``exotel-emulator serve`` and ``bare_app.py``) are started the same
-way: pinned to ``SERVER_CPUS`` with ``taskset`` when the machine has two CPUs or more (the load generator
-and the bench itself keep to the others), without ``PYTHONDONTWRITEBYTECODE`` in their environment (a
-user's Python writes and reuses ``.pyc`` files), and timed from ``Popen`` to their first 200 answer.
+way: without ``PYTHONDONTWRITEBYTECODE`` in their environment (a user's Python writes and reuses ``.pyc``
+files), timed from ``Popen`` to their first 200 answer, and, only when ``PIN`` is set (``bench.py --pin``)
+and the machine has two CPUs or more, pinned to ``SERVER_CPUS`` with ``taskset`` while the load generator
+and the bench keep to the others.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-PIN = len(CPUS) >= 2 and shutil.which("taskset") is not None
-SERVER_CPUS = CPUS[:1] if PIN else []  # the server under test
-CLIENT_CPUS = CPUS[1:] if PIN else []  # wrk, the Python generator, the bench, listeners
+CAN_PIN = len(CPUS) >= 2 and shutil.which("taskset") is not None
+PIN = False  # set by bench.py --pin
+SERVER_CPUS = CPUS[:1] if CAN_PIN else []  # the server under test
+CLIENT_CPUS = CPUS[1:] if CAN_PIN else []  # wrk, the Python generator, the bench, listeners
 
 
 def pin_clients() -> None:
