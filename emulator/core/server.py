@@ -3,7 +3,7 @@
 uvicorn (with httptools, and uvloop where it exists) runs ``emulator.core.asgi.Front`` on one event loop
 in this process, so state stays whole: Flask is called inline, a delay fault is awaited, a ``drop`` aborts
 the connection. It was chosen on measurements (docs/benchmark.md): on the documented GET it
-serves about 1.4 times the requests of a bare Flask app on waitress, with a lower p99.
+serves about 1.3 times the requests of a bare Flask app on waitress (1.25-1.37x), with a third of its p99.
 
 Two additions to plain uvicorn, in its HTTP protocol:
 
