@@ -16,6 +16,7 @@ from emulator.core.errors import Reason, Refused
 from emulator.core.forms import FormError, unflatten
 from emulator.core.request import Schemas, validate
 from emulator.voice import audio, numbers, views
+from emulator.voice.errors import DETAIL_HEADER
 from emulator.voice.models import Voice
 from emulator.voice.wire import respond, suffix
 
@@ -104,7 +105,7 @@ def _call_details(sid: str, call_sid: str, encoding: str):
     call = voice.call(sid, call_sid)
     ending = voice.ending(call)  # how a flow call ended, in the emulator's own header (no documented field says it)
     return respond({"Call": views.call(call, encoding, q.get("details", False))},
-                   headers={"X-Emulator-Detail": ending} if ending else None)
+                   headers={DETAIL_HEADER: ending} if ending else None)
 
 
 @route("/Calls/<name:call_sid>", methods=["GET"])
