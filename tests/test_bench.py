@@ -22,6 +22,7 @@ import scaling  # noqa: E402
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
 
 
+@pytest.mark.slow
 def test_quick_bench_prints_every_row_with_figures():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--quick"], capture_output=True,
                             text=True, timeout=300, cwd=ROOT)

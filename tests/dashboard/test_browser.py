@@ -14,6 +14,8 @@ import requests
 from emulator.testing import CallbackListener, EmulatorServer
 from tests.dashboard import browser
 
+pytestmark = pytest.mark.slow
+
 REASON = browser.missing()
 SID = "exotel_emulator"
 

@@ -3,6 +3,7 @@ code (errors as the envelopes build them, the schemas the handlers really read).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import re
@@ -17,6 +18,19 @@ from contract_tests.conftest import same_shape
 from emulator.app import FAMILIES
 from emulator.core.request import SchemaRef, schema_class
 from emulator.openapi import document, examples
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads(schema_json)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(instance, schema: dict) -> None:
+    """``jsonschema.validate``, checking each distinct schema once: checking it took most of this file's time."""
+    _validator(json.dumps(schema, sort_keys=True)).validate(instance)
+
 
 CONVERTER = re.compile(r"<(?:([a-z_]+)(?:\(([^)]*)\))?:)?([a-z_]+)>")
 
@@ -114,7 +128,7 @@ def test_every_example_names_documented_operations_and_is_shown(doc):
 @pytest.mark.parametrize("example", [e for e in examples.every(FAMILIES) if e.is_json and e.body is not None],
                          ids=lambda e: e.name)
 def test_each_example_passes_its_own_schema_and_the_contract_tests_comparison(example):
-    jsonschema.validate(example.shape(), example.schema())
+    validate(example.shape(), example.schema())
     same_shape(example.shape(), example.shape(), nullable=example.nullable, optional=example.optional,
                open=example.open, untyped=example.untyped)
 
@@ -139,7 +153,7 @@ def test_an_examples_schema_refuses_what_the_contract_tests_refuse(actual):
     with pytest.raises(AssertionError):
         same_shape(actual, PAGE)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(actual, example.schema())
+        validate(actual, example.schema())
 
 
 def test_annotations_loosen_the_schema_as_they_loosen_the_comparison():
@@ -147,7 +161,7 @@ def test_annotations_loosen_the_schema_as_they_loosen_the_comparison():
                                nullable=frozenset({"g"}), optional=frozenset({"b.c"}), open=frozenset({"b.d[]"}))
     actual = {"a": 2, "b": {"d": [{"e": False, "f": "y", "more": 1}]}, "g": None}
     same_shape(actual, PAGE, nullable=example.nullable, optional=example.optional, open=example.open)
-    jsonschema.validate(actual, example.schema())
+    validate(actual, example.schema())
 
 
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f != "dashboard"])
@@ -161,10 +175,10 @@ def test_each_envelope_builds_the_body_its_schema_describes(session_app, family)
             errors = [envelope.from_status(status) for status in envelope.statuses + (500,)]
             errors += [envelope.of(code) for code in envelope.codes]
             for error in errors:
-                jsonschema.validate(error.body(), envelope.schema(error.status))
-                jsonschema.validate(error.body(), envelope.schema(None))
+                validate(error.body(), envelope.schema(error.status))
+                validate(error.body(), envelope.schema(None))
                 with pytest.raises(jsonschema.ValidationError):  # and the status is the error's own
-                    jsonschema.validate(error.body(), envelope.schema(499 if error.status != 499 else 498))
+                    validate(error.body(), envelope.schema(499 if error.status != 499 else 498))
 
 
 # ---- the handlers' declarations -----------------------------------------------------------------------------

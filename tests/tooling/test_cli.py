@@ -10,7 +10,10 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SID = "exotel_emulator"

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SID = "exotel_emulator"
 AUTH = ("emulator_api_key", "emulator_api_token")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 # the plugins only this suite's own extras bring (a user has the emulator's, maybe faker's): loading them
