@@ -309,7 +309,7 @@ class ExoBridge(Model):
         """A manual deallocation: to the vault at once, and no callback (the page sends none for it)."""
         with self.store.lock:
             allocation = self._active(sid, greenvn_id)
-            self._vault(allocation)
+            self._vault(allocation, self.store.clock.time())
             return allocation.snapshot()
 
     def update_call_party(self, sid: str, greenvn_id: str, data: dict) -> Allocation:
@@ -462,9 +462,9 @@ class ExoBridge(Model):
         gid = allocation.greenvn_id
         self.jobs[gid] = self.store.scheduler.at(allocation.expires_at, lambda: self._expire(gid))
 
-    def _vault(self, allocation: Allocation) -> None:
+    def _vault(self, allocation: Allocation, at: float) -> None:
         allocation.state = "vault"
-        allocation.deallocated_at = self.store.clock.time()
+        allocation.deallocated_at = at
         tenant = self.tenants[allocation.tenant]
         order = self.order[allocation.greenvn_id]
         tenant.listed["vault"][order] = tenant.listed["active"].pop(order)
@@ -499,7 +499,8 @@ class ExoBridge(Model):
                 return
             if allocation.expires_at > self.store.clock.time():
                 return  # an update re-scheduled it while this job waited for the lock
-            self._vault(allocation)
+            # when the policy ran out, not when the clock stopped: one advance may pass it by days
+            self._vault(allocation, allocation.expires_at)
             event = self._event(allocation.tenant, "deallocation", views.deallocation(allocation))
         self._send([event])
 

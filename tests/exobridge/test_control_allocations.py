@@ -41,6 +41,18 @@ def test_expires_at_follows_the_policy_and_expiry_moves_it_to_the_vault(client, 
     assert [a["greenvn_id"] for a in listed(client, state="vault")["allocations"]] == [allocation["greenvn_id"]]
 
 
+def test_one_long_advance_ends_an_allocation_when_its_policy_ran_out_not_when_the_clock_stopped(client, auth,
+                                                                                                 allocated):
+    gid = allocated(deallocation_policy={"duration": "20s"})["greenvn_id"]
+    [row] = listed(client)["allocations"]
+    client.post("/_emulator/clock/advance", json={"seconds": 3_600})
+    [after] = listed(client)["allocations"]
+    assert after["state"] == "vault" and after["deallocated_at"] == row["expires_at"]
+    # and the vault's day of retention counts from then: 20 s and a day after allocating, it is forgotten
+    client.post("/_emulator/clock/advance", json={"seconds": 20 + 86_400 - 3_600})
+    assert client.get(f"{BASE}/{gid}", headers=auth).status_code == 404
+
+
 def test_a_simulated_call_that_verifies_a_pin_adds_the_caller(client, allocated):
     allocation = allocated(aparty_pins=[4321])
     caller = "+919812300001"
