@@ -180,10 +180,10 @@ def watch_delays(monkeypatch):
 
 class HangingListener:
     """A callback URL that takes each POST (or GET) and holds it unanswered until ``release()``; from then on it
-    closes every connection without an answer (a receiver that hangs, then dies). ``wait_arrived(n)`` blocks
-    until ``n`` requests have reached it."""
+    closes every connection without an answer (a receiver that hangs, then dies), or with ``answer`` answers
+    200 (a receiver that was only slow). ``wait_arrived(n)`` blocks until ``n`` requests have reached it."""
 
-    def __init__(self):
+    def __init__(self, answer: bool = False):
         self._released = threading.Event()
         self._cond = threading.Condition()
         self.arrived = 0
@@ -199,7 +199,12 @@ class HangingListener:
                     hanging.arrived += 1
                     hanging._cond.notify_all()
                 hanging._released.wait(30)
-                self.close_connection = True  # and not a byte of answer
+                if answer:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                else:
+                    self.close_connection = True  # and not a byte of answer
 
             def log_message(self, *args):
                 pass

@@ -6,56 +6,21 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from emulator import create_app
 from emulator.core.callbacks import Breaker, Dispatcher
 from emulator.core.clock import Clock
+from tests.conftest import HangingListener
 
 FINAL = {"delivered", "failed", "dropped", "canceled"}
 
 
-class HeldListener:
-    """An HTTP server that holds every request until ``release()``; counts what arrived."""
-
-    def __init__(self):
-        self.arrived = 0
-        self.first = threading.Event()
-        self.go = threading.Event()
-        listener = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                listener.arrived += 1
-                listener.first.set()
-                listener.go.wait(10)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def release(self):
-        self.go.set()
-
-    def close(self):
-        self.go.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def held():
-    listener = HeldListener()
+    """A callback URL that holds every request until ``release()``, then answers 200."""
+    listener = HangingListener(answer=True)
     yield listener
     listener.close()
 
@@ -88,7 +53,7 @@ def dispatcher(**options) -> Dispatcher:
 def test_the_queue_is_bounded_and_its_overflow_logged_as_dropped(held):
     d = dispatcher(queue_size=5)
     entries = [d.send(held.url, "e", {"i": 0})]
-    assert held.first.wait(5)  # the first is in flight, held by the listener
+    assert held.wait_arrived(1, 5)  # the first is in flight, held by the listener
     entries += [d.send(held.url, "e", {"i": i}) for i in range(1, 20)]
     assert [e["state"] for e in entries] == ["pending"] * 6 + ["dropped"] * 14
     assert "queue full" in entries[-1]["error"]
@@ -104,7 +69,7 @@ def test_the_queue_is_bounded_and_its_overflow_logged_as_dropped(held):
 def test_the_queue_counts_bytes(held):
     d = dispatcher(queue_bytes=4000)
     d.send(held.url, "e", {"pad": ""})
-    assert held.first.wait(5)
+    assert held.wait_arrived(1, 5)
     states = [d.send(held.url, "e", {"pad": "x" * 1000})["state"] for _ in range(6)]
     waiting = states.count("pending")  # each weighs over 1,000 bytes: at most three fit in 4,000
     assert 1 <= waiting <= 3 and states == ["pending"] * waiting + ["dropped"] * (6 - waiting)
@@ -124,7 +89,7 @@ def test_health_counts_dropped_callbacks(held):
     app = create_app({"CALLBACKS": {"queue_size": 1, "workers": 1, "timeout": 5}})
     client, store = app.test_client(), app.extensions["exotel_emulator"]
     store.callbacks.send(held.url, "e", {})
-    assert held.first.wait(5)
+    assert held.wait_arrived(1, 5)
     for _ in range(4):
         store.callbacks.send(held.url, "e", {})
     health = client.get("/_emulator/health").get_json()
@@ -171,7 +136,7 @@ def test_reset_cancels_queued_deliveries(held):
     app = create_app({"CALLBACKS": {"workers": 1, "timeout": 5}})
     client, store = app.test_client(), app.extensions["exotel_emulator"]
     store.callbacks.send(held.url, "e", {"i": 0})
-    assert held.first.wait(5)
+    assert held.wait_arrived(1, 5)
     for i in range(1, 30):
         store.callbacks.send(held.url, "e", {"i": i})
     assert client.post("/_emulator/reset").status_code == 200
@@ -188,7 +153,7 @@ def test_shutdown_has_a_deadline_and_cancels_the_backlog(held):
     d = dispatcher(workers=2, timeout=30)
     for i in range(100):
         d.send(held.url, "e", {"i": i})
-    assert held.first.wait(5)
+    assert held.wait_arrived(1, 5)
     started = time.monotonic()
     assert d.shutdown(deadline=0.2) is False  # two workers are stuck on the URL: not waited for
     assert time.monotonic() - started < 1
@@ -218,7 +183,7 @@ def test_the_breaker_remembers_a_bounded_number_of_hosts():
 def test_a_get_that_finds_the_queue_full_still_answers_its_caller(held):
     d = dispatcher(queue_size=1)
     d.send(held.url, "e", {"i": 0})
-    assert held.first.wait(5)
+    assert held.wait_arrived(1, 5)
     d.send(held.url, "e", {"i": 1})  # the queue's one place is taken
     replies = []
     entry = d.send(held.url, "passthru", {"CallSid": "x"}, method="GET", on_done=replies.append)
@@ -232,7 +197,7 @@ def test_a_get_that_finds_the_queue_full_still_answers_its_caller(held):
 def test_a_get_canceled_by_a_reset_answers_nobody(held):
     d = dispatcher()
     d.send(held.url, "e", {"i": 0})
-    assert held.first.wait(5)
+    assert held.wait_arrived(1, 5)
     replies = []
     d.send(held.url, "passthru", {"CallSid": "x"}, method="GET", on_done=replies.append)
     d.clear()  # a reset: the call that asked belongs to a world that is gone

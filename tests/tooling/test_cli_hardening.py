@@ -9,7 +9,6 @@ import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -66,26 +65,8 @@ def test_a_state_file_nested_too_deep_stops_start_up(tmp_path):
     assert "nested deeper than 64 levels" in refused("--state", str(deep))
 
 
-def hung_listener() -> tuple[socket.socket, str]:
-    """Accepts connections and never answers: a webhook that hangs."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1024)
-    held: list = []
-
-    def accept():
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.getsockname()[1]}/events"
-
-
-def test_sigterm_with_a_backlog_of_callbacks_to_a_hung_url_exits_promptly():
-    listener, hung = hung_listener()
+def test_sigterm_with_a_backlog_of_callbacks_to_a_hung_url_exits_promptly(hanging):
+    hung = hanging.url + "/events"
     proc = start("serve", "--port", "0")
     session = requests.Session()
     session.trust_env = False
@@ -106,7 +87,6 @@ def test_sigterm_with_a_backlog_of_callbacks_to_a_hung_url_exits_promptly():
         session.close()
         proc.kill()
         proc.communicate()
-        listener.close()
 
 
 def test_version():
