@@ -137,12 +137,14 @@ class Tenant:
     by_connection: dict[str, str] = field(default_factory=dict)  # connection_id -> id of its active allocation
     # the control API's listing, O(log n) a page: None (every state), "active", "vault" -> {order: greenvn_id}
     listed: dict[str | None, SortedDict] = field(default_factory=lambda: {s: SortedDict() for s in LISTED})
+    active_allocations: int = 0  # a snapshot's count of them: it leaves the indexes that hold them behind
 
     def snapshot(self) -> "Tenant":
-        """The settings and the count of active allocations, copied; the routing indexes stay behind."""
+        """The settings and the count of active allocations, copied; the routing indexes stay behind (a copy
+        of them would cost a GET of the settings as much as the allocations are many)."""
         return replace(self, pool={n: replace(v) for n, v in self.pool.items()}, flows=list(self.flows),
-                       callbacks=dict(self.callbacks), lines={}, by_connection=dict(self.by_connection),
-                       listed={s: SortedDict() for s in LISTED})
+                       callbacks=dict(self.callbacks), lines={}, by_connection={},
+                       listed={s: SortedDict() for s in LISTED}, active_allocations=len(self.by_connection))
 
 
 # Call Insights for a simulated outcome: (DisconnectedBy, DetailedStatus)

@@ -157,7 +157,7 @@ def config(t: "Tenant") -> dict:
         "default_deallocation": t.default_deallocation,
         "insights": t.insights,
         "callbacks": dict(t.callbacks),
-        "active_allocations": len(t.by_connection),
+        "active_allocations": t.active_allocations,
     }
 
 
