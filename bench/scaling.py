@@ -81,6 +81,11 @@ def template_state(server: Server) -> dict:
     return _call(server, "GET", "/_emulator/state")
 
 
+def copies(record: dict, n: int, changes) -> list[dict]:
+    """``n`` copies of ``record``, the i-th (from 0) with the fields ``changes(i)`` gives."""
+    return [{**copy.deepcopy(record), **changes(i)} for i in range(n)]
+
+
 def grown(template: dict, sid: str, n: int, grow: tuple[str, ...]) -> tuple[dict, dict]:
     """``template`` with ``n`` records of each family of ``grow`` (``SMS``: messages; the others keep the
     template's one record, so their requests are answered); and the ids the requests ask for."""
@@ -94,12 +99,9 @@ def grown(template: dict, sid: str, n: int, grow: tuple[str, ...]) -> tuple[dict
     owned = holdings["owned"]
     phone = owned[-1]
     seq = max(p["seq"] for p in owned)
-    for i in range(sizes["ExoPhones"] - len(owned)):
-        p = copy.deepcopy(phone)
-        p["sid"], p["seq"] = f"{0xe0 << 120 | i:032x}", seq + 1 + i
-        p["listing"]["phone_number"] = f"+9122{i:08d}"
-        p["friendly_name"] = f"022{i:08d}"
-        owned.append(p)
+    owned += copies(phone, sizes["ExoPhones"] - len(owned), lambda i: {
+        "sid": f"{0xe0 << 120 | i:032x}", "seq": seq + 1 + i, "friendly_name": f"022{i:08d}",
+        "listing": {**phone["listing"], "phone_number": f"+9122{i:08d}"}})
     ids["exophone"] = owned[len(owned) // 2]["sid"]
     ids["exophones"] = len(owned)
 
@@ -107,58 +109,51 @@ def grown(template: dict, sid: str, n: int, grow: tuple[str, ...]) -> tuple[dict
     bridge = families["exobridge"]
     one = bridge["allocations"][0]
     pool = [vn["number"] for vn in bridge["tenants"][sid]["vn_pool"]]
-    allocations = []
-    for i in range(sizes["ExoBridge"]):
-        a = copy.deepcopy(one)
-        a.update(greenvn_id=f"{i:08x}-0000-4000-8000-{i:012x}", connection_id=f"c{i}", greenvn=pool[i % len(pool)],
-                 aparty_numbers=[f"+9191{i:08d}"], bparty_numbers=[f"+9181{i:08d}"],
-                 created_at=one["created_at"] - sizes["ExoBridge"] + i)
-        allocations.append(a)
-    bridge["allocations"] = allocations
+    allocations = bridge["allocations"] = copies(one, sizes["ExoBridge"], lambda i: dict(
+        greenvn_id=f"{i:08x}-0000-4000-8000-{i:012x}", connection_id=f"c{i}", greenvn=pool[i % len(pool)],
+        aparty_numbers=[f"+9191{i:08d}"], bparty_numbers=[f"+9181{i:08d}"],
+        created_at=one["created_at"] - sizes["ExoBridge"] + i))
     ids["allocation"] = allocations[len(allocations) // 2]["greenvn_id"]
     ids["allocations"] = len(allocations)
 
     # Integrations: users 1..n of the shipped app (ordered numerically)
     app = next(a for c in families["integrations"]["customers"] for a in c["apps"] if a["id"] == APP_ID)
     user = app["users"][0]
-    users = []
-    for i in range(1, sizes["Integrations"] + 1):
-        u = copy.deepcopy(user)
-        u.update(app_user_id=str(i), email=f"user{i}@example.in", exotel_user_id=f"{i:08x}-0000-4000-8000-{1:012x}",
-                 phone_device_id=f"{i:08x}-0000-4000-8000-{2:012x}", sip_device_id=f"{i:08x}-0000-4000-8000-"
-                 f"{3:012x}", sip_id=f"sip:asha{i:08x}")
-        users.append(u)
-    app["users"] = users
+
+    def numbered_user(i: int) -> dict:
+        k = i + 1  # app user ids from 1
+        return dict(app_user_id=str(k), email=f"user{k}@example.in", exotel_user_id=f"{k:08x}-0000-4000-8000-{1:012x}",
+                    phone_device_id=f"{k:08x}-0000-4000-8000-{2:012x}",
+                    sip_device_id=f"{k:08x}-0000-4000-8000-{3:012x}", sip_id=f"sip:asha{k:08x}")
+
+    users = app["users"] = copies(user, sizes["Integrations"], numbered_user)
     ids["user"] = str((len(users) + 1) // 2)
     families["integrations"]["tokens"] = []
 
     # Voice: calls one a second up to the template's, one in ten busy; SMS likewise
     book = families["voice"]["accounts"][sid]
     call = book["calls"][0]
-    calls = []
-    count = sizes["Voice"]
-    for i in range(count):
-        c = copy.deepcopy(call)
-        begin = call["created"] - count + i
-        c.update(sid=f"{i:032x}", created=begin, updated=begin + 40, ended=begin + 40)
-        if i % 10 == 0:
-            c["status"] = "busy"
-        calls.append(c)
-    book["calls"] = calls
-    middle = calls[count // 2]
+    n_calls = sizes["Voice"]
+
+    def ended_call(i: int) -> dict:
+        begin = call["created"] - n_calls + i
+        return {"sid": f"{i:032x}", "created": begin, "updated": begin + 40, "ended": begin + 40,
+                **({"status": "busy"} if i % 10 == 0 else {})}
+
+    calls = book["calls"] = copies(call, n_calls, ended_call)
+    middle = calls[n_calls // 2]
     ids["call"] = middle["sid"]
     ids["cursor"] = f"{int(round(middle['created'] * 1_000_000)):x}-{middle['sid']}"
     message = book["messages"][0]
-    messages = []
-    count = sizes["SMS"]
-    for i in range(count):
-        m = copy.deepcopy(message)
-        begin = message["created"] - count + i
-        m.update(sid=f"{0xa0 << 120 | i:032x}", created=begin, updated=begin + 3,
-                 sent=begin + 3 if message.get("sent") else None)
-        messages.append(m)
-    book["messages"] = messages
-    ids["message"] = messages[count // 2]["sid"]
+    n_sms = sizes["SMS"]
+
+    def sent_sms(i: int) -> dict:
+        begin = message["created"] - n_sms + i
+        return {"sid": f"{0xa0 << 120 | i:032x}", "created": begin, "updated": begin + 3,
+                "sent": begin + 3 if message.get("sent") else None}
+
+    messages = book["messages"] = copies(message, n_sms, sent_sms)
+    ids["message"] = messages[n_sms // 2]["sid"]
     return state, ids
 
 
