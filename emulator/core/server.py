@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
 IDENT = "exotel-emulator"
-MAX_HEADER_BYTES = 256 << 10  # a request's header lines together (names and values)
+MAX_HEADER_BYTES = 256 << 10  # a request line and its header lines together, as sent
 # (status, reason) of the refusals the protocol answers itself
 TOO_LARGE, NOT_IMPLEMENTED = (431, "Request Header Fields Too Large"), (501, "Not Implemented")
 
@@ -46,7 +46,8 @@ def protocol_for(app: "Flask", access_log: TextIO | None = None) -> type[HttpToo
 
     class Protocol(HttpToolsProtocol):
         # reading a request line and headers (the parser keeps them until they end: that must be bounded)
-        _in_head, _head_bytes, _refusal, _parse_error = True, 0, None, ""
+        # ``_chunk_bytes`` counts the chunks of a head still unfinished, ``_head_bytes`` its parts as they end
+        _in_head, _chunk_bytes, _head_bytes, _refusal, _parse_error = True, 0, 0, None, ""
 
         def data_received(self, data: bytes) -> None:
             """uvicorn's, which says nothing of why the parser refused; and a bound on the head."""
@@ -59,21 +60,33 @@ def protocol_for(app: "Flask", access_log: TextIO | None = None) -> type[HttpToo
                 self._parse_error = str(exc)
                 self.send_400_response("Invalid HTTP request received.")
                 return
-            if self._in_head:  # this chunk ended inside the head
-                self._head_bytes += len(data)
-                if self._head_bytes > MAX_HEADER_BYTES:
+            if self._in_head:  # this chunk ended inside the head, which the parser keeps until it ends
+                self._chunk_bytes += len(data)
+                if self._chunk_bytes > MAX_HEADER_BYTES:
                     self._refusal = Refusal(TOO_LARGE, f"request line and headers over {MAX_HEADER_BYTES} bytes")
                     self.send_400_response("Request Header Fields Too Large")
 
+        def _count(self, size: int) -> None:
+            """A head that ended inside the chunk that crossed the bound is counted here, part by part."""
+            self._head_bytes += size
+            if self._head_bytes > MAX_HEADER_BYTES:
+                self._refusal = Refusal(TOO_LARGE, f"request line and headers over {MAX_HEADER_BYTES} bytes")
+                raise self._refusal
+
+        def on_url(self, url: bytes) -> None:
+            self._count(len(url))
+            super().on_url(url)
+
         def on_message_begin(self) -> None:
             super().on_message_begin()
-            self._in_head, self._head_bytes, self._refusal = True, 0, None
+            self._in_head, self._chunk_bytes, self._head_bytes, self._refusal = True, 0, 0, None
 
         def on_headers_complete(self) -> None:
             self._in_head = False
             super().on_headers_complete()
 
         def on_header(self, name: bytes, value: bytes) -> None:
+            self._count(len(name) + len(value) + 4)  # the line as sent: ": " and CRLF
             if name.lower() == b"transfer-encoding" and value.strip().lower() != b"chunked":
                 self._refusal = Refusal(NOT_IMPLEMENTED, f"Transfer-Encoding {value.decode('latin-1')!r}")
                 raise self._refusal

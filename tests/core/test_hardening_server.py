@@ -61,6 +61,15 @@ def test_headers_over_the_limit_are_a_json_431(server):
     assert (status, kind) == (431, "application/json") and body["RestException"]["Status"] == 431
 
 
+@pytest.mark.parametrize("headers", [b"X-Big: " + b"a" * 300_000 + b"\r\n",
+                                     b"".join(b"X-%d: v\r\n" % i for i in range(30_000))],
+                         ids=["one big header", "many small ones"])
+def test_a_whole_head_over_the_limit_arriving_at_once_is_a_json_431(server, headers):
+    # a head that ends in the chunk that crosses the bound is counted too, not only one that never ends
+    status, kind, body = raw(server, b"GET /v2_beta/Accounts HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+    assert (status, kind) == (431, "application/json") and body["RestException"]["Status"] == 431
+
+
 def test_an_unknown_transfer_encoding_is_a_json_501(server):
     status, _, body = raw(server, b"POST /v2/integrations/token HTTP/1.1\r\nHost: x\r\n"
                                   b"Transfer-Encoding: gzip\r\n\r\n")
