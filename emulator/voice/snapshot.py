@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from emulator.core.e164 import E164_RE
-from emulator.core.fields import HttpUrl, StrictInteger
+from emulator.core.fields import HttpUrl, Strict, StrictInteger
 from emulator.voice import flows
 from emulator.voice import sms as texts
 from emulator.voice.flows import APP_ID, FLOW_URL
@@ -18,7 +18,6 @@ from emulator.voice.schemas import (
     AccountFixture,
     Flow,
     NumberScript,
-    Strict,
 )
 
 E164 = validate.Regexp(E164_RE, error="must be an E.164 number")
