@@ -29,7 +29,7 @@ def load(name: str):
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-# ---- ExoBridge (seed 003) ---------------------------------------------------------------------------------
+# ---- ExoBridge (the ExoBridge page) -----------------------------------------------------------------------
 
 # Appendix 1, word for word: code -> (HTTP status, message)
 APPENDIX_1: dict[int, tuple[int, str]] = {int(code): (status, message) for code, (status, message)
@@ -64,7 +64,7 @@ def exobridge_status_error(status: int) -> dict:
     return exobridge_error(exobridge_code_for_status(status), status)
 
 
-# ---- ExoPhones v2 (seed 002 for 1000, docs/exophones.md for the rest) --------------------------------------------
+# ---- ExoPhones v2 (the ExoPhone v2 page for 1000, docs/exophones.md for the rest) --------------------------------
 
 # error_data.code -> (HTTP status, description): docs/exophones.md's table; 1000 is the page's
 V2_ERRORS: dict[int, tuple[int, str]] = {int(code): (status, description) for code, (status, description)
@@ -77,12 +77,12 @@ V2_NOT_FOUND = load("exophones_v2_error_data.json")  # the page's own error_data
 
 
 def rest_exception(status: int, code: int | None = None) -> dict:
-    """The classic body of a v2_beta error known only by its status: the page shows none, API-NOTES gives the
-    shape, and the message is the HTTP reason phrase (RFC 9110), as Exotel's classic API says."""
+    """The classic body of a v2_beta error known only by its status: the page shows none, docs/exophones.md gives
+    the shape, and the message is the HTTP reason phrase (RFC 9110), as Exotel's classic API says."""
     return {"RestException": {"Status": status, "Message": HTTPStatus(status).phrase, "Code": code}}
 
 
-# ---- Integrations (seed 004) --------------------------------------------------------------------------------
+# ---- Integrations (the Integrations page) -------------------------------------------------------------------
 
 # every per-endpoint status table of the page, in page order: [(endpoint, {status: description})]
 INTEGRATIONS_TABLES: list[tuple[str, dict[int, str]]] = [
@@ -168,11 +168,11 @@ def example(name: str):
 
 # ---- smaller things the pages list ---------------------------------------------------------------------------
 
-# seed 003, preferences.region: "Valid values are: DL, MU, MH, WB, AP, TN, GJ, KA, KL, RJ, MP"
+# the ExoBridge page, preferences.region: "Valid values are: DL, MU, MH, WB, AP, TN, GJ, KA, KL, RJ, MP"
 EXOBRIDGE_REGIONS = tuple("DL, MU, MH, WB, AP, TN, GJ, KA, KL, RJ, MP".split(", "))
-# seed 001, AvailablePhoneNumbers/<ISO>/<Landline|Mobile|TollFree>
+# the ExoPhones v2_beta page (Available ExoPhones Beta), AvailablePhoneNumbers/<ISO>/<Landline|Mobile|TollFree>
 V2_BETA_NUMBER_TYPES = ("Landline", "Mobile", "TollFree")
-# API-NOTES: an account's inventory "has at least 50 numbers per country and type, spread over several regions"
+# docs/exophones.md: an account's inventory has "at least 50 per country and type over several regions"
 # ("several": more than two)
 INVENTORY_MINIMUM = 50
 SEVERAL_REGIONS = 3
@@ -191,10 +191,11 @@ def _documented_numbers() -> list[dict]:
 # number has, so its voice-only landline ({"voice": true}) takes no SMS
 DOCUMENTED_SMS: set[tuple[str, str, bool]] = {
     (n["country"], n["number_type"], n["capabilities"].get("sms", False)) for n in _documented_numbers()}
-# seed 004, inbound_call ?type= (its "Type" table) -> the app_setting key it notifies (the "Key Name" table);
-# API-NOTES: "posts the documented payload to the app's popup, incomingCallHangup or missedCall setting URL"
+# the Integrations page, inbound_call ?type= (its "Type" table) -> the app_setting key it notifies (the "Key Name"
+# table); docs/integrations.md: it "posts the notification to the app's `popup`, `incomingCallHangup` or
+# `missedCall` setting URL"
 INBOUND_NOTIFICATION_KEYS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
-# seed 004's user and call examples: "CreatedAt": "0001-01-01T00:00:00Z"
+# the Integrations page's user and call examples: "CreatedAt": "0001-01-01T00:00:00Z"
 INTEGRATIONS_ZERO_TIME = load("integrations/device.json")["Data"]["CreatedAt"]
-# API-NOTES: preflights name Authorization and Content-Type explicitly (a "*" does not cover Authorization)
+# docs/fidelity.md: preflights name Authorization and Content-Type explicitly (a "*" does not cover Authorization)
 CORS_ALLOWED_HEADERS = ("Authorization", "Content-Type")

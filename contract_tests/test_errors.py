@@ -1,6 +1,7 @@
-"""Every documented error over real HTTP, against the running command: Appendix 1 of seed 003, the v2 error table
-(seed 002's 1000 and docs/exophones.md's others) and seed 004's status descriptions, each reached through a fault and
-compared with the copies of the pages in contract_tests/data, word for word and key by key."""
+"""Every documented error over real HTTP, against the running command: Appendix 1 of the ExoBridge page, the v2 error
+table (the ExoPhone v2 page's 1000 and docs/exophones.md's others) and the Integrations page's status descriptions,
+each reached through a fault and compared with the copies of the pages in contract_tests/data, word for word and key
+by key."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 003 over real HTTP: each documented ExoBridge example, field by field, against the running command."""
+"""The ExoBridge page over real HTTP: each documented ExoBridge example, field by field, against the running command."""
 
 from __future__ import annotations
 

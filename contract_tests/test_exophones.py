@@ -1,4 +1,5 @@
-"""Seeds 000-002 over real HTTP: each documented example, field by field, against the running command."""
+"""The ExoPhones v2_beta and ExoPhone v2 pages over real HTTP: each documented example, field by field, against the
+running command."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 004 over real HTTP: each documented Integrations example, field by field, against the running command."""
+"""The Integrations page over real HTTP: each documented example, field by field, against the running command."""
 
 from __future__ import annotations
 
@@ -139,7 +139,7 @@ def test_app_setting_get(app):
 
 
 def test_app_setting_get_all(app):
-    assert app.as_app("GET", "/app_setting")["Data"] == []  # API-NOTES: never 404
+    assert app.as_app("GET", "/app_setting")["Data"] == []  # never 404 (docs/integrations.md)
     app.as_app("POST", "/app_setting", json={"Key": "callback", "Value": "https://webhook.site/a4089342"})
     body = app.as_app("GET", "/app_setting")
     conforms(body, "integrations/app_setting_get_all.json")

@@ -7,8 +7,8 @@ the declaration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from emulator.core.errors import ApiError
 
@@ -36,6 +36,20 @@ class Model:
         from emulator.core.request import state
 
         return state().model_of(cls)
+
+    def family(self) -> "Family":
+        """The declaration whose ``model`` this is."""
+        return next(f for f in self.store.families.values() if f.model is type(self))
+
+    def notification(self, event: str, *facts: Any) -> Any:
+        """The payload of callback ``event``, rendered now from ``facts`` by the view its family declares for
+        it (``Family.notifications``): the model decides what is sent and when, the view what it reads."""
+        return self.family().notifications[event](*facts)
+
+    def notify(self, url: str, event: str, *facts: Any, **send_options: Any) -> dict:
+        """Render callback ``event`` now (``notification``) and queue it to ``url``; ``send_options`` as
+        ``Dispatcher.send`` takes them. Returns the delivery's log entry."""
+        return self.store.callbacks.send(url, event, self.notification(event, *facts), **send_options)
 
     def load_fixtures(self, docs: list[dict]) -> None:
         """Apply this family's fixture files (already validated by ``Family.fixture_schema``)."""
@@ -78,6 +92,9 @@ class Family:
     # the module of the family's tabs on the QA dashboard, its ``DASHBOARD``: panels listing its state and
     # actions driving it (core/panels.py); named, not imported: the dashboard's first request imports it
     dashboard: str | None = None
+    # callback event -> the view rendering its payload from the facts the model passes (``Model.notify``), so
+    # a model never imports its views
+    notifications: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def views(self) -> tuple["View", ...]:
         """The family's tabs on the QA dashboard."""

@@ -9,7 +9,6 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from emulator.core.clock import MAX_TIME, MIN_TIME
 
-E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
 # user info, then a host (a bracketed IPv6 address or a name without brackets), then an optional port
 NETLOC_RE = re.compile(r"(?:[^@]*@)?(?:\[[^\[\]]+\]|[^\[\]@:]+)(?::\d*)?")
 

@@ -5,9 +5,10 @@ Like every schema module, imported when first used (``emulator.core.request``), 
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from emulator.core.auth import Account, clashes
+from emulator.core.fields import Strict
 from emulator.core.snapshot import FORMAT, VERSION
 
 SID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="must be 1-64 letters, digits, '_', '.' or '-'")
@@ -23,18 +24,12 @@ class AccountsFile(Schema):
     accounts = fields.List(fields.Nested(AccountSchema), required=True)
 
 
-class ClockState(Schema):
-    class Meta:
-        unknown = RAISE
-
+class ClockState(Strict):
     offset_seconds = fields.Float(required=True, allow_nan=False,
                                   validate=validate.Range(min=-100 * 365 * 86400, max=100 * 365 * 86400))
 
 
-class Snapshot(Schema):
-    class Meta:
-        unknown = RAISE
-
+class Snapshot(Strict):
     format = fields.String(required=True, validate=validate.Equal(FORMAT))
     version = fields.Integer(required=True, strict=True, validate=validate.Equal(VERSION))
     clock = fields.Nested(ClockState, required=True)

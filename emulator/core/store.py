@@ -78,6 +78,9 @@ class Store:
         self.faults = Faults()
         self.rate_limits = RateLimits(self.clock)
         self.state = State({}, {}, {})
+        # the app's OpenAPI document and its JSON, built from the app on first use (emulator.openapi) and kept
+        # for the app's life: it describes the routes, not the state, so reset and restore keep it
+        self.openapi: tuple[dict, bytes] | None = None
         self.reset()
 
     @property

@@ -2,6 +2,7 @@
 
 from emulator.core.family import Family
 from emulator.core.request import Schemas
+from emulator.exobridge import views
 from emulator.exobridge.client import COMMANDS, ExoBridgeClient
 from emulator.exobridge.control import bp as control
 from emulator.exobridge.errors import ExoBridgeError
@@ -23,6 +24,9 @@ FAMILY = Family(
     client=ExoBridgeClient,
     commands=COMMANDS,
     dashboard="emulator.exobridge.dashboard",
+    notifications={"deallocation": views.deallocation, "call_event": views.call_event,
+                   "verification_failed": views.verification_failed,
+                   "verification_success": views.verification_success},
 )
 
 __all__ = ["FAMILY", "ExoBridgeError"]

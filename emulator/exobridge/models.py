@@ -19,7 +19,6 @@ from sortedcontainers import SortedDict
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.core.fixtures import FixtureError
-from emulator.exobridge import views
 from emulator.exobridge.errors import Code
 
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")  # how a simulated call's B leg ends
@@ -503,7 +502,7 @@ class ExoBridge(Model):
                 return  # an update re-scheduled it while this job waited for the lock
             # when the policy ran out, not when the clock stopped: one advance may pass it by days
             self._vault(allocation, allocation.expires_at)
-            event = self._event(allocation.tenant, "deallocation", views.deallocation(allocation))
+            event = self._event(allocation.tenant, "deallocation", allocation)
         self._send([event])
 
     # ---- simulated calls -------------------------------------------------------------------------------
@@ -525,7 +524,7 @@ class ExoBridge(Model):
                     allocation.aparty_numbers[0] if allocation.usage == "twoway" else None)
             if to is not None:
                 record = CallRecord.of(allocation, call_sid, caller, to, status, duration, now)
-                events.append(self._event(sid, "call_event", views.call_event(record, tenant.insights)))
+                events.append(self._event(sid, "call_event", record, tenant.insights))
             result = CallResult(call_sid, allocation.snapshot() if allocation is not None else None, to,
                                 to is not None and status == "completed", events)
         self._send(events)
@@ -541,21 +540,20 @@ class ExoBridge(Model):
             return allocation, "a" if caller in allocation.aparty_numbers else "b"
         gid = line.pins.get(int(pin)) if pin is not None else None
         if gid is None:
-            events.append(self._event(tenant.sid, "verification_failed",
-                                      views.verification_failed(call_sid, greenvn, caller, pin, now)))
+            events.append(self._event(tenant.sid, "verification_failed", call_sid, greenvn, caller, pin, now))
             return None, None
         allocation = self.allocations[gid]
         party = "a" if int(pin) in allocation.aparty_pins else "b"
         getattr(allocation, f"{party}party_numbers").append(caller)  # the caller joins that party for good
         line.numbers[caller] = gid
-        events.append(self._event(tenant.sid, "verification_success",
-                                  views.verification_success(allocation, caller, pin)))
+        events.append(self._event(tenant.sid, "verification_success", allocation, caller, pin))
         return allocation, party
 
     # ---- callbacks -------------------------------------------------------------------------------------
 
-    def _event(self, sid: str, name: str, payload: dict) -> dict:
-        return {"event": name, "url": self.tenants[sid].callbacks.get(name), "payload": payload}
+    def _event(self, sid: str, name: str, *facts) -> dict:
+        """A callback of tenant ``sid``, its payload rendered now (under the lock), sent by ``_send``."""
+        return {"event": name, "url": self.tenants[sid].callbacks.get(name), "payload": self.notification(name, *facts)}
 
     def _send(self, events: list[dict]) -> None:
         """Queue deliveries (after the lock is released); the dispatcher's workers do the HTTP."""

@@ -11,8 +11,9 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from emulator.control.schemas import PageQuery
+from emulator.core.e164 import E164_RE
 from emulator.core.errors import MISSING
-from emulator.core.fields import E164_RE, HttpUrl, Lenient, Strict, StrictInteger, Timestamp
+from emulator.core.fields import HttpUrl, Lenient, Strict, StrictInteger, Timestamp
 from emulator.exobridge.errors import Code, ExoBridgeError
 from emulator.exobridge.models import DIAL_STATUSES, DURATION_RE
 

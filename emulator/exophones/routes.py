@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Blueprint, request
 
 from emulator.core import request as req
@@ -89,11 +87,4 @@ def release_exophone(sid, exophone_sid):
 
 @v2.get("/incoming-phone-numbers/<exophone_sid>")
 def v2_exophone(sid, exophone_sid):
-    phone = ExoPhones.current().get(sid, exophone_sid)
-    return {
-        "request_id": uuid.uuid4().hex,
-        "method": "GET",
-        "http_code": 200,
-        "metadata": {"page_size": 1, "page": 0},
-        "response": [{"code": 200, "error_data": None, "status": "success", "data": views.v2(phone)}],
-    }
+    return views.v2_details(ExoPhones.current().get(sid, exophone_sid))

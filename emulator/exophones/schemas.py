@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from emulator.core.fields import E164_RE, HttpUrl, Lenient, Strict, StrictInteger, Timestamp
+from emulator.core.e164 import E164_RE
+from emulator.core.fields import HttpUrl, Lenient, Strict, StrictInteger, Timestamp
 from emulator.exophones.models import CONNECTIVITY, NUMBER_TYPES
 
 PRICE = validate.Regexp(r"^\d+\.\d{6}$", error="must be a price like 499.000000")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from emulator.core.clock import classic, rfc3339
 from emulator.exophones.models import ExoPhone, Listing
 
@@ -70,6 +72,17 @@ def v2(p: ExoPhone) -> dict:
         for direction, c in p.connectivity.items()
     }
     return body
+
+
+def v2_details(p: ExoPhone) -> dict:
+    """GET /v2/accounts/<sid>/incoming-phone-numbers/<exophone_sid>: the v2 envelope, one successful block."""
+    return {
+        "request_id": uuid.uuid4().hex,
+        "method": "GET",
+        "http_code": 200,
+        "metadata": {"page_size": 1, "page": 0},
+        "response": [{"code": 200, "error_data": None, "status": "success", "data": v2(p)}],
+    }
 
 
 def countries(sid: str, countries: dict) -> dict:

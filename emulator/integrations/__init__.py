@@ -3,11 +3,11 @@ devices and call notifications."""
 
 from emulator.core.family import Family
 from emulator.core.request import Schemas
-from emulator.integrations import cors
+from emulator.integrations import cors, views
 from emulator.integrations.client import IntegrationsClient
 from emulator.integrations.control import bp as control
 from emulator.integrations.errors import IntegrationsError
-from emulator.integrations.models import Integrations
+from emulator.integrations.models import NOTIFICATIONS, Integrations
 from emulator.integrations.routes import bp as blueprint
 
 # CORS has to wrap the whole app (error responses included); Flask calls this once per app the
@@ -27,6 +27,8 @@ FAMILY = Family(
     hosts=("integrationscore.mum1.exotel.com",),
     client=IntegrationsClient,  # its paths name no account: tokens say whose they are
     dashboard="emulator.integrations.dashboard",
+    # the inbound notifications (popup, incomingCallHangup, missedCall) and the outbound call's callback
+    notifications=dict.fromkeys([*NOTIFICATIONS.values(), "callback"], views.call),
 )
 
 __all__ = ["FAMILY", "IntegrationsError"]

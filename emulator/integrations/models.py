@@ -24,7 +24,7 @@ from sortedcontainers import SortedDict
 
 from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
-from emulator.integrations import crypto, views
+from emulator.integrations import crypto
 
 # GET /call/inbound_call/<appId>?type= -> the app_setting whose URL receives the notification
 NOTIFICATIONS = {"popup": "popup", "incomingcallhungup": "incomingCallHangup", "missedcall": "missedCall"}
@@ -513,7 +513,7 @@ class Integrations(Model):
                         **INBOUND_DEFAULTS[kind])
             for name, value in details.items():
                 setattr(call, name, value)
-        return self.store.callbacks.send(url, key, views.call(call))
+        return self.notify(url, key, call)
 
     def outbound(self, app: App, app_user_id: str, to_number: str, overrides: dict | None = None,
                  require_callback: bool = False) -> tuple[Call, dict | None]:
@@ -532,7 +532,7 @@ class Integrations(Model):
                         from_number=user.agent_leg(), to_number=to_number, start=self.store.clock.time())
             for name, value in (overrides or {}).items():
                 setattr(call, name, value)
-        entry = self.store.callbacks.send(url, "callback", views.call(call)) if url else None
+        entry = self.notify(url, "callback", call) if url else None
         return call, entry
 
     # ---- fixtures and snapshots --------------------------------------------------------------------------

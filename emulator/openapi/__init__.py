@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of every endpoint the app serves, built from the app on first use (``build``).
 
-apispec is imported only then: serving starts without it, and a document asked for once is kept by the app.
+apispec is imported only then: serving starts without it, and a document asked for once is kept by the app's
+store (``Store.openapi``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
-KEY = "exotel_emulator.openapi"
 _building = threading.Lock()
 
 
@@ -27,13 +27,14 @@ def encoded(app: "Flask") -> bytes:
 
 
 def _cached(app: "Flask") -> tuple[dict, bytes]:
-    cached = app.extensions.get(KEY)
+    store = app.extensions["exotel_emulator"]
+    cached = store.openapi
     if cached is None:
         with _building:  # two first requests at once build it once
-            cached = app.extensions.get(KEY)
+            cached = store.openapi
             if cached is None:
                 from emulator.openapi.build import build
 
                 built = build(app)
-                cached = app.extensions[KEY] = (built, json.dumps(built, ensure_ascii=False).encode("utf-8"))
+                cached = store.openapi = (built, json.dumps(built, ensure_ascii=False).encode("utf-8"))
     return cached

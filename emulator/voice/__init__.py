@@ -1,8 +1,11 @@
 """Voice and SMS, the classic v1 API under /v1/Accounts/<sid>/: calls, call details, recordings, SMS,
 number metadata and the customer whitelist, in XML or (with ``.json``) JSON."""
 
+from functools import partial
+
 from emulator.core.family import Family
 from emulator.core.request import Schemas
+from emulator.voice import views
 from emulator.voice.client import COMMANDS, VoiceClient
 from emulator.voice.control import bp as control
 from emulator.voice.errors import VoiceError
@@ -25,6 +28,11 @@ FAMILY = Family(
     client=VoiceClient,
     commands=COMMANDS,
     dashboard="emulator.voice.dashboard",
+    notifications={"terminal": partial(views.status_callback, event="terminal"),
+                   "answered": partial(views.status_callback, event="answered"),
+                   "sms_status": views.sms_callback,
+                   # a call flow's GETs: a Passthru applet's, a connect applet's dial-whom URL's
+                   "passthru": views.flow_params, "dial_whom": views.flow_params},
 )
 
 __all__ = ["FAMILY", "VoiceError"]

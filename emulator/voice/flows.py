@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core.callbacks import Reply
 from emulator.core.request import Schemas, schema, validation_error
-from emulator.voice import numbers, views
+from emulator.voice import numbers
 
 if TYPE_CHECKING:
     from emulator.core.clock import Job
@@ -125,6 +125,7 @@ class FlowSteps:
         def _outcome(self, book: Book, number: str, time_out: int) -> tuple[str, int]: ...
         def _end(self, book: Book, call: Call, at: float, events: list, status: str = "completed") -> None: ...
         def _deliver(self, events: list[dict]) -> None: ...
+        def notification(self, event: str, *facts: Any) -> Any: ...
         def _script(self, book: Book, number: str) -> Script: ...
         def _talk(self, script: Script) -> int: ...
         def _run(self, sid: str, call_sid: str, step: str, at: float) -> None: ...
@@ -222,7 +223,7 @@ class FlowSteps:
     def _question(self, flow: dict, call: Call, event: str, url: str, at: float, wait: bool = True) -> dict:
         """A GET to a user's URL with the call's details; ``wait``: the call waits for the answer."""
         timeout = flow.get("url_timeout") or float(self.store.config.get("FLOW_URL_TIMEOUT", URL_TIMEOUT))
-        delivery: dict[str, Any] = {"url": url, "event": event, "payload": views.flow_params(call, at),
+        delivery: dict[str, Any] = {"url": url, "event": event, "payload": self.notification(event, call, at),
                                     "method": "GET", "timeout": timeout}
         if wait:
             token = next(self._tokens)

@@ -26,7 +26,7 @@ from emulator.core.errors import Reason, Refused
 from emulator.core.family import Model
 from emulator.core.faults import RateLimits
 from emulator.core.fixtures import FixtureError
-from emulator.voice import numbers, sms, views
+from emulator.voice import numbers, sms
 from emulator.voice.errors import Code, Throttled
 from emulator.voice.flows import FlowRun, FlowSteps, app_of
 
@@ -625,12 +625,12 @@ class Voice(FlowSteps, Model):
         answered = call.legs[0].answered_at is not None
         call.price = f"{math.ceil((call.duration or 0) / 60) * PRICE_PER_MINUTE:.3f}" if answered else "0.000"
         if call.status_callback:
-            payload = views.status_callback(call, "terminal", bool(call.events))
+            payload = self.notification("terminal", call, bool(call.events))
             events.append({"url": call.status_callback, "event": "terminal", "payload": payload, "form": _form(call)})
 
     def _answered(self, call: Call, at: float, events: list) -> None:
         if call.status_callback and "answered" in call.events:
-            payload = views.status_callback(call, "answered", True)
+            payload = self.notification("answered", call, True)
             events.append({"url": call.status_callback, "event": "answered", "payload": payload, "form": _form(call)})
 
     @staticmethod
@@ -823,7 +823,7 @@ class Voice(FlowSteps, Model):
                 message.sent = at
                 message.price = f"{SMS_PRICE * message.units:.6f}"
             url = message.status_callback
-            payload = views.sms_callback(message) if url else None
+            payload = self.notification("sms_status", message) if url else None
         if url and payload is not None:
             self.store.callbacks.send(url, "sms_status", payload, form="urlencoded")
 

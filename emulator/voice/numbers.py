@@ -12,7 +12,8 @@ import threading
 import zlib
 from typing import Any
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+from emulator.core.e164 import E164_RE
+
 INDIAN = re.compile(r"^\+91[1-9]\d{9}$")
 
 # Two-character telecom circle codes and their names, as the number metadata page lists them.
@@ -39,7 +40,7 @@ def parse(value: str) -> str | None:
     """The E.164 form of a number in any accepted spelling, or None if it is not a phone number."""
     text = value.strip().replace(" ", "").replace("-", "")
     if text.startswith("+"):
-        return text if E164.match(text) else None
+        return text if E164_RE.match(text) else None
     if not text.isdigit():
         return None
     if len(text) == 11 and text[0] == "0":

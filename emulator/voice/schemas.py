@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from emulator.core.clock import IST
-from emulator.core.fields import HttpUrl, Lenient, StrictInteger, is_url
+from emulator.core.fields import HttpUrl, Lenient, Strict, StrictInteger, is_url
 from emulator.voice import numbers
 from emulator.voice import sms as texts
 from emulator.voice.flows import APP_ID, FLOW_URL
@@ -246,11 +246,6 @@ class Whitelist(V1):
 
 
 # ---- the control API's voice side -------------------------------------------------------------------
-
-
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE  # a typo in a control body is a 400, not a silently ignored setting
 
 
 class NumberScript(Strict):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from emulator.core.fields import HttpUrl, StrictInteger
-from emulator.voice import flows, numbers
+from emulator.core.e164 import E164_RE
+from emulator.core.fields import HttpUrl, Strict, StrictInteger
+from emulator.voice import flows
 from emulator.voice import sms as texts
 from emulator.voice.flows import APP_ID, FLOW_URL
 from emulator.voice.schemas import (
@@ -17,10 +18,9 @@ from emulator.voice.schemas import (
     AccountFixture,
     Flow,
     NumberScript,
-    Strict,
 )
 
-E164 = validate.Regexp(numbers.E164, error="must be an E.164 number")
+E164 = validate.Regexp(E164_RE, error="must be an E.164 number")
 TIMESTAMP = validate.Range(min=0, max=253402300799)  # up to the year 9999
 
 

@@ -92,10 +92,10 @@ def calls_page(sid: str, calls: list["Call"], total: int, size: int, filters: li
     }
 
 
-def status_callback(c: "Call", event: str, extended: bool) -> dict:
-    """The StatusCallback payload: the four default fields, and the event's fields when the request
-    subscribed to events. No ``RecordingUrl`` for calls that ended unanswered (as production sends it),
-    ``CustomField`` on the terminal event only."""
+def status_callback(c: "Call", extended: bool, event: str) -> dict:
+    """The StatusCallback payload of ``event``: the four default fields, and the event's fields when the
+    request subscribed to events (``extended``). No ``RecordingUrl`` for calls that ended unanswered (as
+    production sends it), ``CustomField`` on the terminal event only."""
     body: dict = {"CallSid": c.sid, "DateUpdated": classic(c.updated), "Status": c.status,
                   "RecordingUrl": c.recording_url}
     if event == "terminal" and c.status in UNANSWERED:

@@ -1,4 +1,4 @@
-"""The five GreenVN endpoints of seed 003: bodies, field names, states and credentials."""
+"""The five GreenVN endpoints of the ExoBridge page: bodies, field names, states and credentials."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ExoPhone v2 details (seed 002) and the control API's connectivity endpoint."""
+"""ExoPhone v2 details (the ExoPhone v2 page) and the control API's connectivity endpoint."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""ExoPhones v2_beta over HTTP: every endpoint and error path of seeds 000 and 001."""
+"""ExoPhones v2_beta over HTTP: every endpoint and error path of the ExoPhones v2_beta page
+(Available ExoPhones Beta)."""
 
 from __future__ import annotations
 
