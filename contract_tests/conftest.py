@@ -156,8 +156,8 @@ def same_shape(actual, documented, path="$", nullable=frozenset(), optional=froz
 def in_documented_order(actual, documented):
     """``actual`` with its objects' keys put in the documented example's order (keys the example lacks last).
 
-    Only for the tests whose key order is known to differ from the page: they check everything else through
-    this, and a separate strict-xfail test checks the order itself, so the difference cannot hide anything else.
+    For the tests of examples whose order is checked by a test of its own: an order gone wrong then fails
+    that one test, and cannot hide what else the example checks.
     """
     if isinstance(documented, dict) and isinstance(actual, dict):
         keys = [k for k in documented if k in actual] + [k for k in actual if k not in documented]

@@ -13,8 +13,10 @@ from tests.integrations.conftest import APP_BODY, CUSTOMER, user_body
 BETA = "/v2_beta/Accounts/exotel_emulator"
 V2 = "/v2/accounts/exotel_emulator"
 GREENVN = "/v1/tenants/exotel_emulator/greenvn"
+V1 = "/v1/Accounts/exotel_emulator"
 INTEGRATIONS = "/v2/integrations"
 HOST = "localhost"  # the Flask test client's host: absolute links on it are the emulator's own
+PREFIXES = ("/v1/", "/v2/", "/v2_beta/", "/_emulator/")  # a path that is none of these is no link (SMS From "/EXOTEL")
 
 
 def links(value, found: list[str]) -> list[str]:
@@ -26,7 +28,7 @@ def links(value, found: list[str]) -> list[str]:
         for item in value:
             links(item, found)
     elif isinstance(value, str):
-        if value.startswith("/"):
+        if value.startswith(PREFIXES):
             found.append(value)
         elif value.startswith(("http://", "https://")) and urlsplit(value).hostname == HOST:
             parts = urlsplit(value)
@@ -45,6 +47,12 @@ def test_every_link_the_emulator_hands_out_resolves(client, auth):
     number = client.get(f"{BETA}/AvailablePhoneNumbers/IN/Mobile", headers=auth).get_json()[0]["phone_number"]
     bought = client.post(f"{BETA}/IncomingPhoneNumbers", data={"PhoneNumber": number}, headers=auth).get_json()
     allocation = client.post(GREENVN, json=request_body(), headers=auth).get_json()["data"]
+    call = {"From": "09876543210", "To": "09123456789", "CallerId": "08039591111"}
+    calls = [client.post(f"{V1}/Calls/connect.json", data=dict(call, Record="true"), headers=auth).get_json(),
+             client.post(f"{V1}/Calls/connect.json", data=call, headers=auth).get_json()]
+    sms = client.post(f"{V1}/Sms/send.json", data={"From": "EXOTEL", "To": "09123456789", "Body": "hi"},
+                      headers=auth).get_json()
+    assert client.post("/_emulator/clock/advance", json={"seconds": 3600}).status_code == 200  # calls over
     answers = [
         bought,
         client.put(f"{BETA}/IncomingPhoneNumbers/{bought['sid']}", data={"FriendlyName": "Sales"}, headers=auth),
@@ -60,6 +68,8 @@ def test_every_link_the_emulator_hands_out_resolves(client, auth):
         client.post(f"{INTEGRATIONS}/usermapping", json=[user_body()], headers=tokens["app"]),
         client.get(f"{INTEGRATIONS}/app?entity=customer", headers=tokens["customer"]),
         client.get(f"{INTEGRATIONS}/customer", headers=tokens["customer"]),
+        *calls, sms,
+        client.get(f"{V1}/Calls.json?PageSize=1", headers=auth),
     ]
     queue = links([a if isinstance(a, dict) else a.get_json() for a in answers], [])
 
@@ -73,6 +83,9 @@ def test_every_link_the_emulator_hands_out_resolves(client, auth):
             continue
         response = client.get(path, headers=headers(path))
         seen[path] = response.status_code
+        if "/Recordings/" in path:  # the recording itself: audio
+            assert response.status_code == 200 and response.content_type.startswith("audio/"), path
+            continue
         assert response.status_code == 200 and response.content_type == "application/json", (path, response.status_code)
         links(response.get_json(), queue)
 
@@ -84,6 +97,9 @@ def test_every_link_the_emulator_hands_out_resolves(client, auth):
     assert f"{BETA}/IncomingPhoneNumbers/{bought['sid']}" in walked
     assert f"{V2}/incoming-phone-numbers/{bought['sid']}" in walked
     assert {f"{BETA}/IncomingPhoneNumbers?Page={p}&PageSize=1" for p in range(4)} <= walked  # 4 owned, 1 a page
+    assert {c["Call"]["Uri"] for c in calls} | {sms["SMSMessage"]["Uri"]} <= walked
+    assert any("/Calls.json?" in p and "After=" in p for p in walked)  # the next page of call details
+    assert any("/Recordings/" in p for p in walked)
 
 
 def test_a_countrys_uri_answers_its_entry_of_the_list(client, auth):

@@ -4,7 +4,6 @@ preflight never spends a fault, and no live token or secret is ever shown."""
 from __future__ import annotations
 
 import threading
-import time
 
 from emulator import create_app
 from emulator.core.journal import REDACTED
@@ -58,14 +57,13 @@ def test_headers_count_toward_the_bound():
     assert 1 <= len(kept) <= 10 and kept[-1]["headers"]["X-N"] == "39"
 
 
-def test_a_request_held_by_a_delay_is_shown_in_flight(client):
+def test_a_request_held_by_a_delay_is_shown_in_flight(client, store, watch_delays):
+    delays = watch_delays(store)
     fault = client.post("/_emulator/faults", json={"path": LIST, "delay_ms": 60_000, "times": 1}).get_json()
     answers: list = []
     waiting = threading.Thread(target=lambda: answers.append(client.get(LIST, headers=AUTH)))
     waiting.start()
-    deadline = time.monotonic() + 10
-    while not journal(client) and time.monotonic() < deadline:
-        time.sleep(0.005)  # until the gate has taken the fault and shown the request
+    assert delays.wait_held(1)  # the gate has taken the fault: the request waits in its delay
     [held] = journal(client)
     assert held["in_flight"] is True and held["status"] is None and held["fault"] == fault["id"]
     assert held["path"] == LIST and held["headers"]["Authorization"] == f"Basic {REDACTED}"

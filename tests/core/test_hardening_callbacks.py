@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 import pytest
 
@@ -153,12 +152,11 @@ def test_shutdown_has_a_deadline_and_cancels_the_backlog(held):
     d = dispatcher(workers=2, timeout=30)
     for i in range(100):
         d.send(held.url, "e", {"i": i})
-    assert held.wait_arrived(1, 5)
-    started = time.monotonic()
+    assert held.wait_arrived(2, 5)
     assert d.shutdown(deadline=0.2) is False  # two workers are stuck on the URL: not waited for
-    assert time.monotonic() - started < 1
     states = [e["state"] for e in d.entries()]
-    assert states.count("canceled") >= 98 and set(states) <= FINAL | {"pending"}
+    # it returned while the two were still on the wire (the URL holds them until released), the rest canceled
+    assert states.count("pending") == 2 and states.count("canceled") == 98
     assert d.send(held.url, "e", {})["state"] == "canceled"
     held.release()
 

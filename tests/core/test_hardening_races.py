@@ -77,6 +77,28 @@ class PausingAccounts(list):
         return super().__iter__()
 
 
+class WatchedLock:
+    """The store's lock, saying when a thread has had to wait for it."""
+
+    def __init__(self, lock):
+        self._lock, self.waited = lock, threading.Event()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self._lock.acquire(blocking=False):
+            return True
+        self.waited.set()
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 @pytest.mark.parametrize("pause_at", [1, 2], ids=["accounts refilled", "models rebuilt"])
 def test_requests_in_the_middle_of_a_reset_see_a_whole_world(app, pause_at):
     """Readers take no lock: a reset in progress must leave them the old world whole. It used to clear the
@@ -96,11 +118,13 @@ def test_requests_in_the_middle_of_a_reset_see_a_whole_world(app, pause_at):
         assert store.world.accounts.paused.wait(10)
         assert store.login(DEFAULT_ACCOUNT["api_key"], DEFAULT_ACCOUNT["api_token"]) is not None
         assert [a["sid"] for a in client.get("/_emulator/accounts").get_json()["accounts"]] == [SID]
+        store.lock = WatchedLock(store.lock)  # the reset holds the lock itself, not this wrapper
         requesting.start()
-        requesting.join(0.05)  # it logs in (no lock needed) and reaches the model
+        assert store.lock.waited.wait(10)  # it logged in (no lock needed) and reached the model, which waits
     finally:
         store.world.accounts.resume.set()
         resetting.join(10)
+        store.lock = getattr(store.lock, "_lock", store.lock)
     requesting.join(10)
     assert answers == {"get": 404, "list": 200}
 
