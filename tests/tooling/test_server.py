@@ -142,3 +142,35 @@ def test_requests_held_by_delays_never_delay_any_other_request(exotel_emulator, 
     finally:
         for s in sessions:
             s.close()
+
+
+def test_without_uvloop_asyncio_serves_and_a_held_request_holds_no_other(monkeypatch, watch_delays):
+    # where uvloop is not installed (Windows), the server runs on asyncio's own loop
+    import asyncio
+
+    from emulator.core import server
+    from emulator.testing import EmulatorServer
+    from tests.conftest import TEST_CONFIG
+
+    monkeypatch.setattr(server, "_loop", lambda: "asyncio")
+    with EmulatorServer(TEST_CONFIG) as running, ThreadPoolExecutor(1) as pool, requests.Session() as http:
+        http.trust_env, http.auth = False, running.auth
+        faults = running.store.faults
+        delays = watch_delays(running.store)
+        held_on, pause = [], faults.pause
+
+        async def watched(seconds, generation):
+            held_on.append(type(asyncio.get_running_loop()).__module__)
+            return await pause(seconds, generation)
+
+        monkeypatch.setattr(faults, "pause", watched)
+        running.add_fault(LIST, delay_ms=600_000, times=1)
+        slow = pool.submit(http.get, running.url + LIST, timeout=30)
+        assert delays.wait_held(1)
+        with requests.Session() as other:
+            other.trust_env, other.auth = False, running.auth
+            assert other.get(running.url + LIST, timeout=5).status_code == 200
+        assert not slow.done()  # answered while the first is held
+        running.client.clear_faults()
+        assert slow.result(timeout=10).status_code == 200
+    assert len(held_on) == 1 and held_on[0].startswith("asyncio")  # not uvloop's
