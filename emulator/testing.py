@@ -147,8 +147,9 @@ class Emulator:
     def set_rate_limit(self, sid: str, per_minute: int | None) -> dict:
         return self.client.set_rate_limit(sid, per_minute)
 
-    def callbacks(self) -> list[dict]:
-        return self.client.callbacks()
+    def callbacks(self, account: str | None = None) -> list[dict]:
+        """The callback log, oldest first; ``account``: only that account's."""
+        return self.client.callbacks(account=account)
 
     def wait_callbacks(self, count: int = 1, event: str | None = None, timeout: float = 10.0) -> list[dict]:
         return self.client.wait_callbacks(count, event, timeout)

@@ -169,9 +169,10 @@ class CoreClient(FamilyClient):
                   if v is not None}
         return self.call("GET", "/requests", params=params)["requests"]
 
-    def callbacks(self, limit: int | None = None) -> list[dict]:
-        """The callback log, oldest first; ``limit`` keeps the newest N."""
-        return self.call("GET", "/callbacks", params={"limit": limit} if limit is not None else None)["callbacks"]
+    def callbacks(self, limit: int | None = None, account: str | None = None) -> list[dict]:
+        """The callback log, oldest first; ``account``: only that account's, ``limit`` keeps the newest N."""
+        params = {k: v for k, v in (("account", account), ("limit", limit)) if v is not None}
+        return self.call("GET", "/callbacks", params=params)["callbacks"]
 
     def wait_callbacks(self, count: int = 1, event: str | None = None, timeout: float = 10.0) -> list[dict]:
         """The callback log once ``count`` deliveries (of ``event``) have finished, or TimeoutError."""

@@ -91,7 +91,8 @@ def add_commands(commands: argparse._SubParsersAction, families: Iterable) -> No
         log = command(name, f"{what}, oldest first; --follow keeps printing new entries")
         log.add_argument("--path", help="only paths starting with this" if name == "requests" else
                          "only callbacks to URLs containing this")
-        log.add_argument("--account", help="only this account's" if name == "requests" else argparse.SUPPRESS)
+        log.add_argument("--account", help="only this account's" if name == "requests" else
+                         "only callbacks this account's state fired")
         log.add_argument("--method", help="only this method" if name == "requests" else argparse.SUPPRESS)
         log.add_argument("--follow", "-f", action="store_true", help="keep printing new entries (Ctrl-C stops)")
         log.set_defaults(run=_log, log=name)
@@ -201,7 +202,7 @@ def _log(client, args):
         if args.log == "requests":
             entries = client.requests(method=args.method, path=args.path, account=args.account)
         else:
-            entries = [c for c in client.callbacks() if args.path is None or args.path in c["url"]]
+            entries = [c for c in client.callbacks(account=args.account) if args.path is None or args.path in c["url"]]
         fresh = [e for e in entries if e["id"] > seen]
         for entry in fresh:
             print(json.dumps(entry) if args.json else _log_line(args.log, entry), flush=True)

@@ -68,6 +68,7 @@ class JournalQuery(Schema):
 class CallbackQuery(Schema):
     """GET /_emulator/callbacks."""
 
+    account = fields.String(validate=validate.Length(min=1, max=64))
     limit = fields.Integer(validate=LIMIT)
 
 

@@ -76,7 +76,7 @@ def journal(q):
 @bp.get("/callbacks")
 @req.query(schemas.CallbackQuery)
 def callbacks(q):
-    entries = req.store().callbacks.entries()
+    entries = req.store().callbacks.entries(q.get("account"))
     return {"callbacks": entries[-q["limit"]:] if "limit" in q else entries}
 
 

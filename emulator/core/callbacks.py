@@ -59,20 +59,20 @@ class Reply:
 class Delivery:
     """One callback: its log entry, and its place in the queue while it waits."""
 
-    __slots__ = ("id", "event", "method", "url", "body", "content_type", "state", "attempts", "status_code",
-                 "error", "created_at", "delivered_at", "generation", "weight", "timeout", "on_done")
+    __slots__ = ("id", "event", "method", "url", "account", "body", "content_type", "state", "attempts",
+                 "status_code", "error", "created_at", "delivered_at", "generation", "weight", "timeout", "on_done")
 
     def __init__(self, id: int, event: str, url: str, body: bytes, content_type: str, created_at: str,
                  generation: int, method: str = "POST", timeout: float | None = None,
-                 on_done: Callable[[Reply], None] | None = None):
+                 on_done: Callable[[Reply], None] | None = None, account: str | None = None):
         self.id, self.event, self.url, self.body, self.content_type = id, event, url, body, content_type
-        self.method, self.timeout, self.on_done = method, timeout, on_done
+        self.method, self.timeout, self.on_done, self.account = method, timeout, on_done, account
         self.state, self.attempts = "pending", 0
         self.status_code: int | None = None
         self.error: str | None = None
         self.created_at, self.generation = created_at, generation
         self.delivered_at: str | None = None
-        self.weight = ENTRY_OVERHEAD + len(url) + len(event) + len(body)
+        self.weight = ENTRY_OVERHEAD + len(url) + len(event) + len(body) + len(account or "")
 
     def fail(self, state: str, error: str) -> None:
         self.state, self.error = state, error[:MAX_ERROR]
@@ -87,7 +87,7 @@ class Delivery:
                 log.exception("completion of %s %s failed", self.event, self.url)
 
     def to_dict(self, payload: Any = None) -> dict:
-        return {"id": self.id, "event": self.event, "method": self.method, "url": self.url,
+        return {"id": self.id, "event": self.event, "method": self.method, "url": self.url, "account": self.account,
                 "payload": payload if payload is not None else self.payload(), "state": self.state,
                 "attempts": self.attempts, "status_code": self.status_code, "error": self.error,
                 "created_at": self.created_at, "delivered_at": self.delivered_at}
@@ -165,8 +165,11 @@ class Dispatcher:
     # ---- what the families call -------------------------------------------------------------------------
 
     def send(self, url: str, event: str, payload: Any, *, form: str | None = None, method: str = "POST",
-             timeout: float | None = None, on_done: Callable[[Reply], None] | None = None) -> dict:
+             timeout: float | None = None, on_done: Callable[[Reply], None] | None = None,
+             account: str | None = None) -> dict:
         """Queue one delivery; returns its log entry (``pending``, or ``dropped`` when the queue is full).
+        ``account``: the sid of the account whose state fired it (None where there is none), logged and
+        filtered on (``entries(account=)``).
 
         A POST's ``payload`` goes as JSON, or with ``form="urlencoded"`` (or ``"multipart"``) as a form whose
         nested fields are bracket-indexed (``Legs[0][Status]``), as handlers of Exotel's form callbacks read
@@ -184,7 +187,7 @@ class Dispatcher:
             body, content_type = urlencode(flatten(payload)).encode("utf-8"), ENCODINGS[form]
         with self._lock:
             delivery = Delivery(next(self._ids), event, url, body, content_type, rfc3339(self.clock.time()),
-                                self._generation, method, timeout, on_done)
+                                self._generation, method, timeout, on_done, account)
             if self._stopped:
                 delivery.fail("canceled", "the emulator is shutting down")
             elif len(self._queue) >= self.queue_size or self._queued_bytes + delivery.weight > self.queue_bytes:
@@ -203,9 +206,10 @@ class Dispatcher:
 
     # ---- what the control API and tests call ------------------------------------------------------------
 
-    def entries(self) -> list[dict]:
+    def entries(self, account: str | None = None) -> list[dict]:
+        """The log, oldest first; ``account``: only that account's deliveries."""
         with self._lock:
-            log = list(self._log)
+            log = [d for d in self._log if account is None or d.account == account]
         return [d.to_dict() for d in log]
 
     def stats(self) -> dict:

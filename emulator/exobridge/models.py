@@ -553,13 +553,14 @@ class ExoBridge(Model):
 
     def _event(self, sid: str, name: str, *facts) -> dict:
         """A callback of tenant ``sid``, its payload rendered now (under the lock), sent by ``_send``."""
-        return {"event": name, "url": self.tenants[sid].callbacks.get(name), "payload": self.notification(name, *facts)}
+        return {"event": name, "url": self.tenants[sid].callbacks.get(name), "account": sid,
+                "payload": self.notification(name, *facts)}
 
     def _send(self, events: list[dict]) -> None:
         """Queue deliveries (after the lock is released); the dispatcher's workers do the HTTP."""
         for event in events:
             if event["url"]:
-                self.store.callbacks.send(event["url"], event["event"], event["payload"])
+                self.store.callbacks.send(event["url"], event["event"], event["payload"], account=event["account"])
 
     # ---- snapshots -------------------------------------------------------------------------------------
 

@@ -513,7 +513,7 @@ class Integrations(Model):
                         **INBOUND_DEFAULTS[kind])
             for name, value in details.items():
                 setattr(call, name, value)
-        return self.notify(url, key, call)
+        return self.notify(url, key, call, account=app.account_sid)
 
     def outbound(self, app: App, app_user_id: str, to_number: str, overrides: dict | None = None,
                  require_callback: bool = False) -> tuple[Call, dict | None]:
@@ -532,7 +532,7 @@ class Integrations(Model):
                         from_number=user.agent_leg(), to_number=to_number, start=self.store.clock.time())
             for name, value in (overrides or {}).items():
                 setattr(call, name, value)
-        entry = self.notify(url, "callback", call) if url else None
+        entry = self.notify(url, "callback", call, account=app.account_sid) if url else None
         return call, entry
 
     # ---- fixtures and snapshots --------------------------------------------------------------------------

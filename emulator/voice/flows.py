@@ -124,7 +124,7 @@ class FlowSteps:
         def _schedule(self, call: Call, step: str, due: float) -> Job: ...
         def _outcome(self, book: Book, number: str, time_out: int) -> tuple[str, int]: ...
         def _end(self, book: Book, call: Call, at: float, events: list, status: str = "completed") -> None: ...
-        def _deliver(self, events: list[dict]) -> None: ...
+        def _deliver(self, events: list[dict], account: str) -> None: ...
         def notification(self, event: str, *facts: Any) -> Any: ...
         def _script(self, book: Book, number: str) -> Script: ...
         def _talk(self, script: Script) -> int: ...
@@ -278,7 +278,7 @@ class FlowSteps:
             else:
                 run.dial = dialled(reply)
                 self._dial_next(book, call, now, events)
-        self._deliver(events)
+        self._deliver(events, sid)
 
     def _reask(self, sid: str, call_sid: str) -> None:
         """After a restore, a call that waited on a URL asks it again (the answer went to the old world)."""
@@ -296,7 +296,7 @@ class FlowSteps:
                 return self._flow_over(book, call, self.store.clock.time(), events, "removed")
             applet = flow["applets"][run.index]
             events.append(self._question(flow, call, run.waiting, applet["url"], self.store.clock.time()))
-        self._deliver(events)
+        self._deliver(events, sid)
 
     # ---- connect ---------------------------------------------------------------------------------------
 

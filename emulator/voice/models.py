@@ -542,12 +542,13 @@ class Voice(FlowSteps, Model):
                 return
             call.step = call.due = None
             getattr(self, f"_{step}")(book, call, at, events)
-        self._deliver(events)
+        self._deliver(events, sid)
 
-    def _deliver(self, events: list[dict]) -> None:
-        """Hand the deliveries a step made (``Dispatcher.send`` arguments) to the dispatcher, outside the lock."""
+    def _deliver(self, events: list[dict], account: str) -> None:
+        """Hand the deliveries a step of one of ``account``'s calls made (``Dispatcher.send`` arguments) to the
+        dispatcher, outside the lock."""
         for delivery in events:
-            self.store.callbacks.send(**delivery)
+            self.store.callbacks.send(**delivery, account=account)
 
     @staticmethod
     def _script(book: Book, number: str) -> Script:
@@ -825,7 +826,7 @@ class Voice(FlowSteps, Model):
             url = message.status_callback
             payload = self.notification("sms_status", message) if url else None
         if url and payload is not None:
-            self.store.callbacks.send(url, "sms_status", payload, form="urlencoded")
+            self.store.callbacks.send(url, "sms_status", payload, form="urlencoded", account=sid)
 
     def _final(self, book: Book, message: Message) -> int:
         if message.dlt_failure is not None:

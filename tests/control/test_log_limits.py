@@ -28,6 +28,19 @@ def test_the_callback_log_keeps_the_newest_n(client, store, listener):
     assert len(client.get("/_emulator/callbacks").get_json()["callbacks"]) == 3
 
 
+def test_the_callback_log_filters_by_account_then_keeps_the_newest_n(client, store, listener):
+    for n, account in enumerate([SID, "other", SID, None, SID]):
+        store.callbacks.send(f"{listener.url}/{n}", "test", {"n": n}, account=account)
+    listener.wait(5)
+    every = client.get("/_emulator/callbacks").get_json()["callbacks"]
+    assert [c["account"] for c in every] == [SID, "other", SID, None, SID]
+    mine = client.get("/_emulator/callbacks", query_string={"account": SID}).get_json()["callbacks"]
+    assert [c["payload"]["n"] for c in mine] == [0, 2, 4]
+    newest = client.get("/_emulator/callbacks", query_string={"account": SID, "limit": 2}).get_json()["callbacks"]
+    assert newest == mine[-2:]
+    assert client.get("/_emulator/callbacks", query_string={"account": ""}).status_code == 400
+
+
 @pytest.mark.parametrize("path", ["/_emulator/requests", "/_emulator/callbacks"])
 @pytest.mark.parametrize("limit", ["0", "-1", "x", "100001"])
 def test_a_bad_limit_is_400(client, path, limit):

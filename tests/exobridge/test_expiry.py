@@ -50,6 +50,7 @@ def test_expiry_fires_the_deallocation_callback(client, auth, allocated, configu
     }
     [entry] = store.callbacks.entries()
     assert entry["event"] == "deallocation" and entry["url"] == listener.url + "/dealloc"
+    assert entry["account"] == SID  # the tenant whose allocation ran out
 
 
 def test_manual_delete_cancels_the_expiry_and_fires_nothing(client, auth, allocated, configure, listener, store):

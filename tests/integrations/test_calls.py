@@ -56,6 +56,7 @@ def test_inbound_notification_posts_the_documented_payload(client, store, wired,
         "AccountDomain": "mumbai", "TicketId": "", "CallDetail": "", "CreatedAt": ZERO_TIME, "UpdatedAt": ZERO_TIME}
     [entry] = store.callbacks.entries()
     assert entry["event"] == key and entry["url"] == f"{listener.url}/{key}"
+    assert entry["account"] == "exotelveenotesting1m"  # the app's ExotelAccountSid
 
 
 def test_inbound_details_by_payload_name_win(client, wired, listener):
@@ -147,7 +148,7 @@ def test_sdk_outbound_of_an_inactive_app_is_400(client, wired):
 # ---- control API ----------------------------------------------------------------------------------------
 
 
-def test_control_simulates_an_outbound_call(client, wired, listener):
+def test_control_simulates_an_outbound_call(client, wired, listener, store):
     created, _ = wired
     client.post("/_emulator/clock/advance", json={"seconds": 10})
     body = {"AppUserID": "ajay", "ToNumber": "07251937261", "FromNumber": "08000000000", "TotalDuration": 65,
@@ -156,6 +157,7 @@ def test_control_simulates_an_outbound_call(client, wired, listener):
     assert response.status_code == 200
     sent = response.get_json()
     assert sent["url"] == f"{listener.url}/callback" and sent["event"] == "callback"
+    assert [e["account"] for e in store.callbacks.entries()] == ["exotelveenotesting1m"]  # ExotelAccountSid
     payload = listener.wait(1)[0]["json"]
     assert payload == sent["payload"] and payload["CallSid"] == sent["CallSid"]
     assert (payload["FromNumber"], payload["TotalDuration"], payload["CallDetail"]) == ("08000000000", 65,

@@ -41,3 +41,12 @@ def test_requests_and_callbacks_take_a_limit(control, client, store, listener):
         store.callbacks.send(listener.url, "test", {"n": n})
     listener.wait(2)
     assert [c["payload"] for c in control.callbacks(limit=1)] == [{"n": 1}]
+
+
+def test_callbacks_take_an_account(control, store, listener):
+    for n, account in enumerate([SID, "other", SID]):
+        store.callbacks.send(listener.url, "test", {"n": n}, account=account)
+    listener.wait(3)
+    assert [c["payload"]["n"] for c in control.callbacks(account=SID)] == [0, 2]
+    assert [c["payload"]["n"] for c in control.callbacks(account=SID, limit=1)] == [2]
+    assert control.callbacks(account="nobody") == []

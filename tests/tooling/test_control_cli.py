@@ -98,6 +98,18 @@ def test_requests_and_callbacks_print_one_line_each(cli, exotel_emulator, listen
     assert f"test_event -> {listener.url}/hook  delivered 200" in out
 
 
+def test_callbacks_account_keeps_that_accounts_and_is_in_the_help(cli, exotel_emulator, listener, capsys):
+    for n, account in enumerate([exotel_emulator.sid, "other"]):
+        exotel_emulator.store.callbacks.send(f"{listener.url}/{n}", "test_event", {"n": n}, account=account)
+    listener.wait(2)
+    exotel_emulator.store.callbacks.wait_idle()
+    code, out, _ = cli("callbacks", "--account", "other", "--json")
+    assert code == 0 and [json.loads(line)["url"] for line in out.splitlines()] == [f"{listener.url}/1"]
+    with pytest.raises(SystemExit):
+        main(["callbacks", "--help"])
+    assert "--account" in capsys.readouterr().out
+
+
 def test_call_exobridge_routes_a_call(cli, exotel_emulator):
     base = f"{exotel_emulator.url}/v1/tenants/{exotel_emulator.sid}/greenvn"
     body = {"connection_id": "cli", "aparty_numbers": ["+919170006528"], "bparty_numbers": ["+918100006620"],

@@ -9,7 +9,7 @@ import mutagen.mp3
 import pytest
 
 from tests.conftest import race
-from tests.voice.conftest import EXOPHONE, documented, form_of
+from tests.voice.conftest import EXOPHONE, SID, documented, form_of
 
 
 def test_the_answer_is_the_documented_call_in_progress(api):
@@ -158,7 +158,8 @@ def test_terminal_and_answered_events_with_their_fields(api, advance, listener, 
                                 {"OnCallDuration": "30", "Status": "completed"}]
     assert terminal["RecordingUrl"] == api.details(call["Sid"])["RecordingUrl"] != ""
     assert answered["Status"] == "in-progress" and answered["EndTime"] == ""
-    assert {e["event"] for e in client.get("/_emulator/callbacks").get_json()["callbacks"]} == {"terminal", "answered"}
+    logged = client.get("/_emulator/callbacks").get_json()["callbacks"]
+    assert {e["event"] for e in logged} == {"terminal", "answered"} and {e["account"] for e in logged} == {SID}
 
 
 @pytest.mark.parametrize("behaviour", ["busy", "no-answer", "failed"])

@@ -335,7 +335,7 @@ def test_a_passthru_that_times_out_takes_the_failure_branch(client, define, voic
     advance(60)
     assert state(call_sid)["flow"]["dial_whom_number"] == "+91" + OTHER_AGENT[1:]
     [logged] = [c for c in client.get("/_emulator/callbacks").get_json()["callbacks"] if c["event"] == "passthru"]
-    assert logged["state"] == "failed" and "Timeout" in logged["error"]
+    assert logged["state"] == "failed" and "Timeout" in logged["error"] and logged["account"] == SID
 
 
 def test_the_passthru_timeout_comes_from_the_app_config_without_the_flows(auth, hanging):

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from emulator.voice import sms as texts
-from tests.voice.conftest import EXOPHONE, documented
+from tests.voice.conftest import EXOPHONE, SID, documented
 
 CODES = {row["DetailedStatusCode"]: (row["Status"], row["DetailedStatus"])
          for row in documented("sms_status_codes.json")}
@@ -144,7 +144,7 @@ def test_bad_parameters_are_400(api, params):
     assert response.status_code == 400 and response.get_json()["RestException"]["Message"] == "Invalid Parameters"
 
 
-def test_the_status_callback_at_the_terminal_state(api, advance, listener):
+def test_the_status_callback_at_the_terminal_state(api, advance, listener, store):
     plain = api.sms(StatusCallback=listener.url)
     tagged = api.sms(StatusCallback=listener.url, CustomField="order-7")
     advance(5)
@@ -158,6 +158,7 @@ def test_the_status_callback_at_the_terminal_state(api, advance, listener):
     assert list(forms[plain["Sid"]]) == [p for p in spec["parameters"] if p not in spec["only_if_set"]]
     assert list(forms[tagged["Sid"]]) == spec["parameters"] and forms[tagged["Sid"]]["CustomField"] == "order-7"
     assert forms[plain["Sid"]]["Status"] == "sent" and forms[plain["Sid"]]["DetailedStatusCode"] == "20005"
+    assert [e["account"] for e in store.callbacks.entries()] == [SID, SID]
 
 
 def test_unknown_and_other_accounts_messages_are_404(api, client, new_account):
