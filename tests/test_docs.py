@@ -1,6 +1,7 @@
 """The documentation site (mkdocs.yml, docs/) builds with --strict, which is how CI checks it: a link to a page or
 an anchor that does not exist fails the build. Around it, what MkDocs does not check: every page is in the nav,
-every screenshot is shown, the README links to every page, and the pages' CI snippets are valid YAML."""
+every screenshot is shown, the README links to every page, the pages' and the README's CI snippets are valid
+YAML, and the README's Compose service is the recipe's."""
 
 from __future__ import annotations
 
@@ -79,10 +80,20 @@ def test_the_home_page_shows_the_readmes_two_commands():
         assert f"```sh\n{command}\n```" in index, marker
 
 
+def yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)\n```", text, re.DOTALL)
+
+
 def test_the_yaml_snippets_parse():
-    blocks = [(name, block) for name in PAGES
-              for block in re.findall(r"```yaml\n(.*?)\n```", (DOCS / name).read_text(), re.DOTALL)]
-    assert len(blocks) >= 4  # GitHub Actions twice, GitLab CI, Compose
+    blocks = [(name, block) for name in PAGES for block in yaml_blocks((DOCS / name).read_text())]
+    blocks += [("README.md", block) for block in yaml_blocks(README)]
+    assert len(blocks) >= 5  # GitHub Actions twice, GitLab CI, Compose; the README's Compose
     for name, block in blocks:
         # a snippet may start inside a job (the background step's `steps:`): indented, it is still YAML
         assert isinstance(yaml.safe_load(block), dict), f"{name}: {block[:60]}"
+
+
+def test_the_readmes_compose_service_is_the_recipes():
+    [readme] = [yaml.safe_load(b) for b in yaml_blocks(README)]
+    [recipe] = [s for s in map(yaml.safe_load, yaml_blocks((DOCS / "testing.md").read_text())) if "services" in s]
+    assert readme["services"]["exotel"] == recipe["services"]["exotel"]
