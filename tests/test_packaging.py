@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,24 @@ def test_dockerignore_leaves_the_tests_the_bench_and_the_docs_out():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"tests", "contract_tests", "bench", "docs", "mkdocs.yml", ".git"} <= set(ignored)
     assert "README.md" not in ignored and "fixtures" not in ignored  # the build needs both
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    """The wheel ``pip install .`` would install, built once for the module (hatchling from the test extras,
+    so no index is asked)."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
+                    str(ROOT)], check=True, capture_output=True, timeout=300)
+    [built] = out.glob("*.whl")
+    with zipfile.ZipFile(built) as archive:
+        yield archive
+
+
+def test_the_wheel_ships_py_typed_and_the_fixtures(wheel):
+    names = set(wheel.namelist())
+    assert "emulator/py.typed" in names  # PEP 561: users' type checkers read the package's annotations
+    assert {"emulator/_fixtures/accounts.json", "emulator/core/shipped_world.json"} <= names
 
 
 def command_env(port: int, **extra: str) -> dict:
