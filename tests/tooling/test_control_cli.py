@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 import requests
 
 from emulator.cli import main
-from emulator.control.commands import duration
+from emulator.control.commands import TOKEN_VARIABLE, URL_VARIABLE, duration
 from tests.test_packaging import free_port
 
 
@@ -96,6 +100,46 @@ def test_requests_and_callbacks_print_one_line_each(cli, exotel_emulator, listen
     exotel_emulator.store.callbacks.wait_idle()
     out = cli("callbacks")[1]
     assert f"test_event -> {listener.url}/hook  delivered 200" in out
+
+
+def test_the_url_variable_stands_in_for_url_and_url_wins(exotel_emulator, monkeypatch, capsys):
+    monkeypatch.setenv(URL_VARIABLE, exotel_emulator.url)
+    assert main(["health", "--json"]) == 0 and json.loads(capsys.readouterr().out)["status"] == "ok"
+    monkeypatch.setenv(URL_VARIABLE, f"http://127.0.0.1:{free_port()}")  # nobody there
+    assert main(["health", "--url", exotel_emulator.url]) == 0
+    assert main(["health"]) == 1 and "no emulator answers at http://127.0.0.1:" in capsys.readouterr().err
+
+
+def test_requests_account_keeps_that_accounts(cli, exotel_emulator):
+    other = exotel_emulator.new_account()
+    theirs = (other["api_key"], other["api_token"])
+    for sid, auth in ((exotel_emulator.sid, exotel_emulator.auth), (other["sid"], theirs)):
+        requests.get(f"{exotel_emulator.url}/v2_beta/Accounts/{sid}/IncomingPhoneNumbers", auth=auth)
+    code, out, _ = cli("requests", "--account", other["sid"])
+    [line] = out.splitlines()
+    assert code == 0 and f"GET /v2_beta/Accounts/{other['sid']}/IncomingPhoneNumbers  200" in line
+
+
+@pytest.mark.slow
+def test_requests_follow_prints_each_new_entry_until_ctrl_c(exotel_emulator):
+    """A real process, told the URL by the variable, interrupted as Ctrl-C would: exit 0, nothing on stderr."""
+    beta = f"{exotel_emulator.url}/v2_beta/Accounts/{exotel_emulator.sid}"
+    requests.get(f"{beta}/IncomingPhoneNumbers", auth=exotel_emulator.auth)
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_VARIABLE} | {URL_VARIABLE: exotel_emulator.url}
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "requests", "--follow", "--path", "/v2_beta/"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
+    reader.start()
+    try:
+        assert "/IncomingPhoneNumbers  200" in lines.get(timeout=30)  # what was there
+        requests.get(f"{beta}/AvailablePhoneNumbers", auth=exotel_emulator.auth)
+        assert "/AvailablePhoneNumbers  200" in lines.get(timeout=30)  # and what came after, once
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=10)
+        reader.join(10)  # the rest of its output, up to the end
+    assert code == 0 and proc.stderr.read() == "" and lines.empty()
 
 
 def test_callbacks_account_keeps_that_accounts_and_is_in_the_help(cli, exotel_emulator, listener, capsys):
