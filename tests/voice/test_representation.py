@@ -88,7 +88,8 @@ def test_unknown_parameters_and_empty_known_ones_are_ignored(api):
     ("StatusCallback", "not a url"), ("StatusCallbackEvents[0]", "ringing"),
     ("StatusCallbackContentType", "text/plain"), ("CallType", "sales"), ("From", "12"),
     ("To", "abc"), ("StreamUrl", "http://x.example"), ("StartPlaybackToNew", "Caller"),
-    ("Url", "http://example.com/flow"),
+    ("Url", "http://example.com/flow"), ("WaitUrl", "ftp://x.example/wait.mp3"),
+    ("StartPlaybackValueNew", "not a url"), ("StreamBegin", "Leg3Connect"), ("CallerId", "abc"),
 ])
 def test_a_bad_known_parameter_is_400_with_the_documented_message(api, field, value):
     params = {"From": "09876543210", "To": "09123456789", "CallerId": EXOPHONE, field: value}

@@ -138,6 +138,8 @@ def test_a_bad_recipient_is_the_documented_message(api):
     {"From": "EXOTEL", "To": "09123456789", "Body": "x", "Priority": "urgent"},
     {"From": "EXOTEL", "To": "09123456789", "Body": "x", "SmsType": "otp"},
     {"From": "EXOTEL", "To": "09123456789", "Body": "x", "StatusCallback": "ftp://x"},
+    {"From": "EXOTEL", "To": "09123456789", "Body": "x", "DltEntityId": "1" * 65},  # DLT ids: 64 characters at most
+    {"From": "EXOTEL", "To": "09123456789", "Body": "x", "DltTemplateId": "1" * 65},
 ])
 def test_bad_parameters_are_400(api, params):
     response = api.post("Sms/send.json", data=params)
