@@ -11,7 +11,7 @@ from emulator import create_app
 from emulator.control.client import ControlClient, ControlClientError
 from emulator.core.fixtures import FixtureError
 from tests.conftest import TEST_CONFIG
-from tests.voice.conftest import EXOPHONE
+from tests.voice.conftest import EXOPHONE, SID
 
 
 def test_scripting_a_number_merges_and_null_resets(client):
@@ -127,3 +127,21 @@ def test_listings_show_the_newest_calls_and_messages_first_a_page_at_a_time(clie
     listed = client.get(f"/_emulator/accounts/{sid}/messages").get_json()
     assert [m["Sid"] for m in listed["messages"]] == texts[::-1] and listed["total"] == 2
     assert client.get("/_emulator/accounts/nobody/calls").status_code == 404
+
+
+
+def test_the_control_client_lists_calls_and_messages_newest_first_a_page_at_a_time(app, api):
+    emulator = ControlClient(app=app)
+    calls, texts = [], []
+    for n in range(3):
+        calls.append(api.call(From=f"0987654321{n}")["Sid"])
+        texts.append(api.sms(Body=f"message {n}")["Sid"])
+        emulator.advance_clock(1)
+    assert [c["Sid"] for c in emulator.calls(SID)] == calls[::-1]
+    assert [c["Sid"] for c in emulator.calls(SID, page=1, page_size=2)] == calls[:1]
+    assert emulator.calls(SID, page_size=1) == [api.details(calls[-1])]  # as call details show them
+    assert [m["Sid"] for m in emulator.messages(SID)] == texts[::-1]
+    assert [m["Sid"] for m in emulator.messages(SID, page=1, page_size=2)] == texts[:1]
+    with pytest.raises(ControlClientError) as unknown:
+        emulator.calls("nobody")
+    assert unknown.value.status == 404
