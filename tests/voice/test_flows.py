@@ -250,6 +250,20 @@ def test_when_no_agent_picks_up(api, flow_call, script, advance, settle, listene
     assert details["Details"]["Leg2Status"] == "no-answer" and details["Details"]["ConversationDuration"] == 0
 
 
+def test_a_busy_agent_reaches_the_passthru_as_dial_call_status_busy(api, flow_call, script, advance, settle,
+                                                                     listener):
+    status = "busy"
+    script(AGENT, call=status, ring_seconds=3)
+    call_sid = flow_call(connect_then_ask(listener))
+    advance(60)
+    settle()
+    [query] = queries(listener, "/after")
+    assert (query["DialCallStatus"], query["DialWhomNumber"], query["DialCallDuration"]) == (status, AGENT, "0")
+    assert query["CallType"] == PAGE["call_types"]["Connect applet, no agent picked up"]
+    assert "RecordingUrl" not in query
+    assert api.details(call_sid, details="true")["Details"]["Leg2Status"] == status
+
+
 def test_a_caller_hanging_up_during_the_connect_still_reaches_the_passthru_after_it(api, flow_call, script, advance,
                                                                                    settle, listener, state):
     script(AGENT, ring_seconds=20)
@@ -288,6 +302,21 @@ def test_a_flow_call_placed_by_calls_connect(api, define, script, advance, settl
     events = {form_of(r)["EventType"]: form_of(r) for r in listener.received if r["method"] == "POST"}
     assert set(events) == {"answered", "terminal"} and events["terminal"]["Status"] == "completed"
     assert events["terminal"]["CustomField"] == "order_12345"
+
+
+@pytest.mark.parametrize("status", ["busy", "no-answer"])
+def test_a_calls_connect_flow_whose_from_does_not_answer_never_runs(api, define, script, advance, listener, store,
+                                                                   status):
+    """The flow runs once From answers: a From that is busy or does not answer reaches no applet."""
+    script(CALLER, call=status)
+    define("926", {"type": "passthru", "url": listener.url + "/p"}, {"type": "hangup"})
+    call = api.call(From=CALLER, Url=flow_url("926"), StatusCallback=listener.url + "/cb",
+                    StatusCallbackEvents="terminal")
+    advance(120)  # past the 30 s TimeOut a From that does not answer is given
+    assert store.callbacks.wait_idle()  # every delivery the call made has reached the listener
+    assert [c["event"] for c in store.callbacks.entries()] == ["terminal"] and queries(listener) == []
+    [ended] = listener.received
+    assert form_of(ended)["Status"] == api.details(call["Sid"])["Status"] == status
 
 
 # ---- branching -------------------------------------------------------------------------------------------
