@@ -503,7 +503,7 @@ class ExoBridge(Model):
             # when the policy ran out, not when the clock stopped: one advance may pass it by days
             self._vault(allocation, allocation.expires_at)
             event = self._event(allocation.tenant, "deallocation", allocation)
-        self._send([event])
+        self._send(allocation.tenant, [event])
 
     # ---- simulated calls -------------------------------------------------------------------------------
 
@@ -527,7 +527,7 @@ class ExoBridge(Model):
                 events.append(self._event(sid, "call_event", record, tenant.insights))
             result = CallResult(call_sid, allocation.snapshot() if allocation is not None else None, to,
                                 to is not None and status == "completed", events)
-        self._send(events)
+        self._send(sid, events)
         return result
 
     def _caller(self, tenant, line, greenvn, caller, pin, call_sid, now, events):
@@ -553,14 +553,13 @@ class ExoBridge(Model):
 
     def _event(self, sid: str, name: str, *facts) -> dict:
         """A callback of tenant ``sid``, its payload rendered now (under the lock), sent by ``_send``."""
-        return {"event": name, "url": self.tenants[sid].callbacks.get(name), "account": sid,
-                "payload": self.notification(name, *facts)}
+        return {"event": name, "url": self.tenants[sid].callbacks.get(name), "payload": self.notification(name, *facts)}
 
-    def _send(self, events: list[dict]) -> None:
-        """Queue deliveries (after the lock is released); the dispatcher's workers do the HTTP."""
+    def _send(self, sid: str, events: list[dict]) -> None:
+        """Queue tenant ``sid``'s deliveries (after the lock is released); the dispatcher's workers do the HTTP."""
         for event in events:
             if event["url"]:
-                self.store.callbacks.send(event["url"], event["event"], event["payload"], account=event["account"])
+                self.store.callbacks.send(event["url"], event["event"], event["payload"], account=sid)
 
     # ---- snapshots -------------------------------------------------------------------------------------
 
