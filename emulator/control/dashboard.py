@@ -40,7 +40,8 @@ EMULATOR = View("emulator", "Emulator", order=0, panels=(CLOCK, ACCOUNTS, FAULTS
 CALLBACKS = View("callbacks", "Callbacks", order=90, panels=(
     Panel("callbacks", "Callback log", "/callbacks?limit=100", rows="callbacks", newest_first=True,
           empty="No callback sent yet.",
-          columns=(Column("id", "Id"), Column("created_at", "Sent"), Column("event", "Event"), Column("url", "URL"),
+          columns=(Column("id", "Id"), Column("created_at", "Sent"), Column("event", "Event"),
+                   Column("account", "Account"), Column("url", "URL"),
                    Column("state", "State"), Column("attempts", "Attempts"), Column("status_code", "Answer"),
                    Column("error", "Error"))),))
 

@@ -197,8 +197,8 @@ def test_simulate_an_exobridge_call_and_see_its_callback(page, emulator, vendor)
         page.tab("Callbacks")
         [logged] = emulator.client.wait_callbacks(1)
         rows = page.until(lambda: page.table("Callback log"), lambda rows: rows and rows[0]["State"] == "delivered")
-        assert [(r["Id"], r["Event"], r["URL"], r["State"], r["Answer"]) for r in rows] == [
-            (str(logged["id"]), "call_event", f"{listener.url}/call", "delivered", "200")]
+        assert [(r["Id"], r["Event"], r["Account"], r["URL"], r["State"], r["Answer"]) for r in rows] == [
+            (str(logged["id"]), "call_event", SID, f"{listener.url}/call", "delivered", "200")]
 
 
 def test_switch_accounts(page, emulator, vendor):
