@@ -40,9 +40,22 @@ def doc(session_app) -> dict:
 
 
 def operations(doc: dict):
+    """Each operation, its responses as they read with their references resolved."""
     for path, item in doc["paths"].items():
         for method, operation in item.items():
-            yield method.upper(), path, operation
+            responses = {status: resolved(doc, response) for status, response in operation["responses"].items()}
+            yield method.upper(), path, {**operation, "responses": responses}
+
+
+def resolved(doc: dict, node: dict) -> dict:
+    """``node``, or the component its ``$ref`` names (``#/components/responses/VoiceError_404_xml``)."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    assert ref.startswith("#/components/"), ref
+    for part in ref[2:].split("/"):
+        doc = doc[part]
+    return doc
 
 
 def shared(node, seen: dict):
