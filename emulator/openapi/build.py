@@ -8,6 +8,7 @@ blueprint is registered, and with its answers once its family's examples name it
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from http import HTTPStatus
@@ -78,6 +79,7 @@ def build(app: "Flask") -> dict:
     tags: dict[str, dict] = {}
     operations: dict[str, dict[str, dict]] = defaultdict(dict)
     taken: set[str] = set()
+    shared = _Shared()
 
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
@@ -90,7 +92,7 @@ def build(app: "Flask") -> dict:
         for path, parameters, suffix in _paths(rule, default_sid):
             envelope = store.envelope(path)
             for method in methods:
-                operation = _operation(view, method, path, envelope, parameters, plugin, answers, requests)
+                operation = _operation(view, method, path, envelope, parameters, plugin, answers, requests, shared)
                 operation["tags"] = [tag]
                 operation["operationId"] = rule.endpoint + suffix + (f".{method.lower()}" if len(methods) > 1 else "")
                 while operation["operationId"] in taken:  # a view with two rules (``/ui`` and ``/ui/``)
@@ -100,6 +102,8 @@ def build(app: "Flask") -> dict:
                     operation["security"] = security
                 operations[path][method.lower()] = operation
 
+    for name, response in shared.settle().items():
+        spec.components.response(name, response)
     for path, by_method in operations.items():
         spec.path(path=path, operations=by_method)
     for name, scheme in schemes.items():
@@ -114,7 +118,7 @@ def build(app: "Flask") -> dict:
 
 
 def _operation(view: Any, method: str, path: str, envelope: type["ApiError"], parameters: list[dict],
-               plugin: MarshmallowPlugin, answers: dict, requests: dict) -> dict[str, Any]:
+               plugin: MarshmallowPlugin, answers: dict, requests: dict, shared: "_Shared") -> dict[str, Any]:
     key = (method, path)
     operation: dict[str, Any] = {"summary": _summary(view)}
     parameters = parameters + _query(plugin, _declared(view, "query_schema"))
@@ -123,8 +127,9 @@ def _operation(view: Any, method: str, path: str, envelope: type["ApiError"], pa
     body = _declared(view, "body_schema")
     if body is not None and method in BODY_METHODS:
         operation["requestBody"] = _request_body(view, body, requests.get(key, []))
-    operation["responses"] = _responses(envelope, path, answers.get(key, []), vendor=not path.startswith(
+    responses, named = _responses(envelope, path, answers.get(key, []), vendor=not path.startswith(
         CONTROL_PREFIX), twin=(method, path + ".json") in answers)
+    operation["responses"] = shared.offer(responses, named, envelope.media_type(path))
     return operation
 
 
@@ -215,11 +220,13 @@ def _has_required(body: Any) -> bool:
 
 
 def _responses(envelope: type["ApiError"], path: str, examples: list[documented.Example], vendor: bool,
-               twin: bool = False) -> dict:
+               twin: bool = False) -> tuple[dict[str, dict], dict[str, str]]:
+    """The responses by status, and their names (``_Shared``)."""
     by_status: dict[int, list[documented.Example]] = defaultdict(list)
     for example in examples:
         by_status[example.status].append(example)
     responses: dict[str, dict] = {}
+    named: dict[str, str] = {}
     if not any(status < 400 for status in by_status):
         # no example names it yet: any success, in the encoding of the path (a new endpoint starts here)
         media_type = envelope.media_type(path)
@@ -227,14 +234,57 @@ def _responses(envelope: type["ApiError"], path: str, examples: list[documented.
                 else "Success (its answer has no documented example yet)")
         responses["2XX"] = {"description": text, "content": {
             media_type: {"schema": {"type": "string"} if media_type != "application/json" else {}}}}
+        named["2XX"] = "JsonTwin_2XX" if twin else "Undocumented_2XX"
     for status in sorted(by_status):
         if status < 400:
             responses[str(status)] = _answer(status, by_status[status])
     for status in sorted(set(envelope.statuses) | {s for s in by_status if s >= 400}):
         responses[str(status)] = _error(envelope, path, status, by_status.get(status, []))
+        named[str(status)] = f"{envelope.__name__}_{status}"
+    for status, these in by_status.items():  # a response with examples is named after them, whatever its status
+        named[str(status)] = "_".join(dict.fromkeys(_answer_name(e) for e in these)) + f"_{status}"
     if vendor:
         responses["5XX"] = _error(envelope, path, None, [])
-    return responses
+        named["5XX"] = f"{envelope.__name__}_5XX"
+    return responses, named
+
+
+class _Shared:
+    """The responses several operations give alike, each once in ``components/responses``, where the operations
+    refer to it (``{"$ref": "#/components/responses/<name>"}``); a response no other operation gives stays
+    inline. Their names say what they are: ``<Envelope>_<status>`` for an error without examples (``5XX``: an
+    injected fault), with its encoding where the envelope answers that status in two (the classic API's
+    ``VoiceError_404_json`` and ``VoiceError_404_xml``); ``Undocumented_2XX`` and ``JsonTwin_2XX`` for a success
+    without one; an answer with examples (which the operations they name share) theirs: ``control.state_200``."""
+
+    def __init__(self) -> None:
+        # a response's JSON -> its name, its encoding, the response, and where operations list it
+        self._seen: dict[str, tuple[str, str, dict, list[tuple[dict, str]]]] = {}
+
+    def offer(self, responses: dict[str, dict], named: dict[str, str], media_type: str) -> dict[str, dict]:
+        """An operation's ``responses``, named by status; ``settle`` replaces the shared ones with references."""
+        for status, response in responses.items():
+            entry = self._seen.setdefault(json.dumps(response, sort_keys=True),
+                                          (named[status], media_type, response, []))
+            entry[3].append((responses, status))
+        return responses
+
+    def settle(self) -> dict[str, dict]:
+        """The shared responses by name (sorted), each operation listing a reference to them instead."""
+        encodings: dict[str, set[str]] = defaultdict(set)
+        for name, encoding, _, _ in self._seen.values():
+            encodings[name].add(encoding)
+        components: dict[str, dict] = {}
+        for name, encoding, response, places in self._seen.values():
+            if len(places) == 1:
+                continue
+            if len(encodings[name]) > 1:
+                name += "_" + encoding.rpartition("/")[2]
+            assert name not in components, f"two shared responses named {name}"
+            components[name] = response
+            for responses, status in places:
+                responses[status] = {"$ref": f"#/components/responses/{name}"}
+        return dict(sorted(components.items()))
 
 
 def _answer(status: int, examples: list[documented.Example]) -> dict:
@@ -293,6 +343,11 @@ def _example(example: documented.Example) -> dict:
 
 def _example_key(example: documented.Example) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", example.name)
+
+
+def _answer_name(example: documented.Example) -> str:
+    """``exophones.available_countries.countries.0`` for ``exophones/available_countries.json#countries.0``."""
+    return re.sub(r"[^A-Za-z0-9_]+", ".", re.sub(r"\.(?:json|xml)\b", "", example.name))
 
 
 def _phrase(status: int) -> str:
