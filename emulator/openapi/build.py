@@ -280,7 +280,10 @@ class _Shared:
                 continue
             if len(encodings[name]) > 1:
                 name += "_" + encoding.rpartition("/")[2]
-            assert name not in components, f"two shared responses named {name}"
+            base, n = name, 1
+            while name in components:  # two different answers under one name: numbered, never one lost
+                n += 1
+                name = f"{base}_{n}"
             components[name] = response
             for responses, status in places:
                 responses[status] = {"$ref": f"#/components/responses/{name}"}

@@ -109,6 +109,18 @@ def test_operations_refer_to_the_responses_they_share(doc):
     assert calls_json["5XX"] == {"$ref": "#/components/responses/VoiceError_5XX_json"}
 
 
+def test_two_different_shared_responses_under_one_name_are_both_kept():
+    from emulator.openapi.build import _Shared
+
+    shared, a, b = _Shared(), {"description": "one"}, {"description": "other"}
+    operations = [{"404": dict(a)}, {"404": dict(a)}, {"404": dict(b)}, {"404": dict(b)}]
+    for responses in operations:
+        shared.offer(responses, {"404": "SomeError_404"}, "application/json")
+    assert shared.settle() == {"SomeError_404": a, "SomeError_404_2": b}
+    assert [r["404"]["$ref"].rpartition("/")[2] for r in operations] == [
+        "SomeError_404", "SomeError_404", "SomeError_404_2", "SomeError_404_2"]
+
+
 def sample_urls(rule) -> list[str]:
     """Concrete paths the rule matches, one per spelling its converters allow (``.json`` or not, Sms or SMS)."""
     urls = [""]
