@@ -62,16 +62,22 @@ def protocol_for(app: "Flask", access_log: TextIO | None = None) -> type[HttpToo
                 return
             if self._in_head:  # this chunk ended inside the head, which the parser keeps until it ends
                 self._chunk_bytes += len(data)
-                if self._chunk_bytes > MAX_HEADER_BYTES:
-                    self._refusal = Refusal(TOO_LARGE, f"request line and headers over {MAX_HEADER_BYTES} bytes")
+                if self._over(self._chunk_bytes):
                     self.send_400_response("Request Header Fields Too Large")
 
         def _count(self, size: int) -> None:
             """A head that ended inside the chunk that crossed the bound is counted here, part by part."""
             self._head_bytes += size
-            if self._head_bytes > MAX_HEADER_BYTES:
-                self._refusal = Refusal(TOO_LARGE, f"request line and headers over {MAX_HEADER_BYTES} bytes")
-                raise self._refusal
+            refusal = self._over(self._head_bytes)
+            if refusal is not None:
+                raise refusal
+
+        def _over(self, size: int) -> Refusal | None:
+            """The 431, made the refusal to send, if a head of ``size`` bytes is over the bound."""
+            if size <= MAX_HEADER_BYTES:
+                return None
+            refusal = self._refusal = Refusal(TOO_LARGE, f"request line and headers over {MAX_HEADER_BYTES} bytes")
+            return refusal
 
         def on_url(self, url: bytes) -> None:
             self._count(len(url))
