@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import gc
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,7 @@ def basic(user: str, password: str) -> dict:
 def session_app():
     """The one app every Flask-client test of the session shares (see ``app``)."""
     app = create_app(TEST_CONFIG)
+    gc.freeze()  # as the collected tests (conftest.py): this app lives as long as the worker
     store = app.extensions["exotel_emulator"]
     app.extensions["tests_pristine"] = {
         "config": copy.deepcopy(dict(app.config)),
