@@ -277,7 +277,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.warmup, args.starts, args.repeat, args.rounds, args.load_rounds = 1, 0, 1, 10, 1, 1
-        args.records, args.tests, args.fixture_repeat = 1000, 10, 1
+        args.records, args.tests, args.fixture_repeat = 200, 10, 1
         args.owned = args.calls = None
     parts = set(args.parts.split(","))
     if parts - set(PARTS):
