@@ -99,8 +99,8 @@ def test_operations_refer_to_the_responses_they_share(doc):
     components = doc["components"]["responses"]
     assert sorted(set(referred)) == list(components)  # sorted by name, and each one referred to...
     assert all(referred.count(name) > 1 for name in components)  # ...by several operations: one alone lists it
-    shared = {json.dumps(response, sort_keys=True) for response in components.values()}
-    assert len(shared) == len(components) and not shared & inline.keys()
+    component_keys = {json.dumps(response, sort_keys=True) for response in components.values()}
+    assert len(component_keys) == len(components) and not component_keys & inline.keys()
     # readable names: the envelope and status, and the encoding where the envelope answers the status in two
     calls = doc["paths"]["/v1/Accounts/{sid}/Calls/{call_sid}"]["get"]["responses"]
     calls_json = doc["paths"]["/v1/Accounts/{sid}/Calls/{call_sid}.json"]["get"]["responses"]
@@ -112,11 +112,11 @@ def test_operations_refer_to_the_responses_they_share(doc):
 def test_two_different_shared_responses_under_one_name_are_both_kept():
     from emulator.openapi.build import _Shared
 
-    shared, a, b = _Shared(), {"description": "one"}, {"description": "other"}
+    registry, a, b = _Shared(), {"description": "one"}, {"description": "other"}
     operations = [{"404": dict(a)}, {"404": dict(a)}, {"404": dict(b)}, {"404": dict(b)}]
     for responses in operations:
-        shared.offer(responses, {"404": "SomeError_404"}, "application/json")
-    assert shared.settle() == {"SomeError_404": a, "SomeError_404_2": b}
+        registry.offer(responses, {"404": "SomeError_404"}, "application/json")
+    assert registry.settle() == {"SomeError_404": a, "SomeError_404_2": b}
     assert [r["404"]["$ref"].rpartition("/")[2] for r in operations] == [
         "SomeError_404", "SomeError_404", "SomeError_404_2", "SomeError_404_2"]
 
